@@ -1,0 +1,170 @@
+"""Read numbers as they are written in French administrative texts.
+
+Handles space, no-break-space and dot thousands ("163 337", "1.867", "752.262.000"), the decimal
+comma ("2,78") and, when asked, a decimal dot ("28.5 millions"), "%" with or without a space,
+scale words (millions, milliards), a sign glued to the number, and numbers spelled out in words
+("vingt", "quarante-deux").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text_to_num import text2num
+
+SPACES = " \u00a0\u202f"
+_SP = f"[{SPACES}]"
+
+# Longest forms first: space-grouped thousands, dot-grouped thousands, then plain digits.
+DIGITS = re.compile(
+    rf"(?<![\w.,])"
+    rf"(\d{{1,3}}(?:{_SP}\d{{3}})+(?:,\d+)?(?![\d])"
+    rf"|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?(?![\d.])"
+    rf"|\d+(?:[.,]\d+)?(?![\d]))"
+)
+PERCENT_AFTER = re.compile(rf"^{_SP}?%")
+SCALE_AFTER = re.compile(rf"^{_SP}+(millions?|milliards?|mio|mia|mrd)\b", re.IGNORECASE)
+SCALES = {"million": 1e6, "millions": 1e6, "mio": 1e6, "milliard": 1e9, "milliards": 1e9,
+          "mia": 1e9, "mrd": 1e9}
+SIGN_BEFORE = re.compile(r"(?:^|[\s(:;])([-\u2212\u2013+])$")
+
+UNITS_WORDS = ("deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+               "seize vingt vingts trente quarante cinquante soixante cent cents mille").split()
+_WORD = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
+WORDS = re.compile(
+    rf"(?<![\w-])((?:{_WORD})(?:(?:-et-|-| et | )(?:un|une|{_WORD}))*)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+class NumberFormatError(ValueError):
+    """A text that should hold a number does not hold a readable one."""
+
+
+@dataclass(frozen=True)
+class NumberToken:
+    """One number found in a text, with its position and how it reads."""
+
+    text: str
+    start: int
+    end: int
+    value: float
+    percent: bool = False
+    scale_word: str | None = None
+    spelled: bool = False
+
+    @property
+    def scaled_value(self) -> float:
+        return self.value * (SCALES[self.scale_word.lower()] if self.scale_word else 1)
+
+
+def parse_digits(text: str, decimal: str = ",") -> float:
+    """Value of one written number such as "163 337", "1.867", "2,78" or "-3,5".
+
+    `decimal` is the decimal separator: "," (the French default) or "." for the rare text
+    that uses a decimal dot ("28.5").
+    """
+    raw = text.strip()
+    sign = 1.0
+    if raw[:1] in "-\u2212\u2013+":
+        sign = -1.0 if raw[0] != "+" else 1.0
+        raw = raw[1:].strip()
+    for sp in SPACES:
+        raw = raw.replace(sp, "")
+    if not raw or not re.fullmatch(r"[\d.,]+", raw) or not raw[0].isdigit() or not raw[-1].isdigit():
+        raise NumberFormatError(f"not a number: {text!r}")
+    if decimal == ".":
+        if raw.count(".") > 1 or "," in raw and raw.rindex(",") > raw.find("."):
+            raise NumberFormatError(f"not a decimal-dot number: {text!r}")
+        return sign * float(raw.replace(",", ""))
+    if raw.count(",") > 1:
+        raise NumberFormatError(f"several decimal commas: {text!r}")
+    whole, _, frac = raw.partition(",")
+    groups = whole.split(".")
+    if len(groups) > 1:
+        if any(len(g) != 3 for g in groups[1:]) or not 1 <= len(groups[0]) <= 3:
+            if len(groups) == 2 and not frac:
+                raise NumberFormatError(
+                    f"{text!r} reads as a decimal dot: declare decimal_separator: '.'")
+            raise NumberFormatError(f"badly grouped thousands: {text!r}")
+    return sign * float("".join(groups) + ("." + frac if frac else ""))
+
+
+def parse_words(text: str) -> float:
+    """Value of a number written in French words, such as "vingt" or "quarante-deux"."""
+    try:
+        return float(text2num(re.sub(r"\s+", " ", text.strip().lower()), "fr"))
+    except ValueError as exc:
+        raise NumberFormatError(f"not a number in words: {text!r}") from exc
+
+
+def find_numbers(text: str, decimal: str = ",", words: bool = True) -> list[NumberToken]:
+    """Every number written in `text`, left to right, in digits and (optionally) in words."""
+    found: list[NumberToken] = []
+    for m in DIGITS.finditer(text):
+        start, token = m.start(), m.group(1)
+        sign = SIGN_BEFORE.search(text[:start])
+        if sign:
+            start -= 1
+            token = text[start:m.end()]
+        if decimal == "," and re.fullmatch(r"\d{1,3}\.\d{1,2}|\d+\.\d{4,}", m.group(1)):
+            value = parse_digits(token, ".")  # "28.5": only a decimal dot reads this way
+        else:
+            value = parse_digits(token, decimal)
+        after = text[m.end():]
+        scale = SCALE_AFTER.match(after)
+        found.append(NumberToken(token, start, m.end(), value,
+                                 percent=bool(PERCENT_AFTER.match(after)),
+                                 scale_word=scale.group(1) if scale else None))
+    if words:
+        found.extend(_spelled_numbers(text))
+    return sorted(found, key=lambda t: t.start)
+
+
+def _spelled_numbers(text: str) -> list[NumberToken]:
+    """Numbers in words: each run of number words is cut into the longest readable numbers."""
+    tokens = []
+    for m in WORDS.finditer(text):
+        parts = [(p.start() + m.start(), p.end() + m.start())
+                 for p in re.finditer(r"[^\s-]+", m.group(1))]
+        i = 0
+        while i < len(parts):
+            for j in range(len(parts), i, -1):
+                start, end = parts[i][0], parts[j - 1][1]
+                try:
+                    value = parse_words(text[start:end])
+                except NumberFormatError:
+                    continue
+                after = text[end:]
+                scale = SCALE_AFTER.match(after)
+                tokens.append(NumberToken(text[start:end], start, end, value,
+                                          percent=bool(PERCENT_AFTER.match(after)),
+                                          scale_word=scale.group(1) if scale else None,
+                                          spelled=True))
+                i = j
+                break
+            else:
+                i += 1
+    return tokens
+
+
+def pick_number(quote: str, number: str | None = None, decimal: str = ",") -> NumberToken:
+    """The one number a register quote states: the only number in it, or the one named by `number`.
+
+    `number` is the number exactly as written in the quote (e.g. "242 454"); it is needed when
+    the quote holds several numbers, and must then match exactly one of them.
+    """
+    tokens = find_numbers(quote, decimal)
+    if number is not None:
+        chosen = [t for t in tokens if t.text == number or t.text.lstrip("-\u2212\u2013+") == number]
+        if len(chosen) != 1:
+            seen = ", ".join(repr(t.text) for t in tokens) or "none"
+            raise NumberFormatError(
+                f"number {number!r} must occur exactly once among the numbers of the quote "
+                f"(found {len(chosen)}; numbers read: {seen})")
+        return chosen[0]
+    if len(tokens) != 1:
+        seen = ", ".join(repr(t.text) for t in tokens) or "none"
+        raise NumberFormatError(
+            f"quote must hold exactly one number, or name it with `number:` (numbers read: {seen})")
+    return tokens[0]

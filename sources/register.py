@@ -1,0 +1,434 @@
+"""Load the document catalogue, the indicator catalogue and the figure registers.
+
+Every figure is read from its document: the register gives the line and a verbatim quote, and the
+value is parsed from the quote. Anything wrong in the input raises `RegisterError`, naming the file
+and the entry, so nothing half-checked goes further.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from sources.numbers import NumberFormatError, find_numbers, pick_number
+
+SOURCES = Path(__file__).resolve().parent
+PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?"
+                    r"(/\d{4}(-(0[1-9]|1[0-2]))?)?$")
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+DOC_ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
+MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+          "novembre|décembre|decembre")
+FIGURE_KEYS = {"line", "quote", "number", "occurrence", "indicator", "period", "geo", "breakdown",
+               "unit", "kind", "qualifier", "scale", "base_period", "negate", "decimal_separator",
+               "value", "note", "id"}
+DISMISS_KEYS = {"line", "number", "reason", "note"}
+
+
+class RegisterError(ValueError):
+    """Bad input in a catalogue or register; the message names the file and the entry."""
+
+
+class DocumentChecksumError(RegisterError):
+    """A stored document no longer matches the SHA-256 recorded in the catalogue."""
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML loader that remembers the line of each mapping as `__line__`."""
+
+
+def _mapping_with_line(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse a YAML file safely; each mapping carries the line it starts on as `__line__`."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        raise RegisterError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RegisterError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _clean(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if k != "__line__"}
+
+
+def _where(path: Path, section: str, index: int, entry: dict) -> str:
+    return f"{path}:{entry.get('__line__', '?')}: {section}[{index}]"
+
+
+@dataclass
+class Catalogues:
+    """The closed vocabularies, the documents and the indicators, as loaded from `sources/`."""
+
+    root: Path = SOURCES
+
+    @cached_property
+    def vocabulary(self) -> dict:
+        return read_yaml(self.root / "vocabulary.yaml")
+
+    @cached_property
+    def documents(self) -> dict[str, dict]:
+        path = self.root / "documents.yaml"
+        docs: dict[str, dict] = {}
+        for i, doc in enumerate(read_yaml(path).get("documents", [])):
+            where = _where(path, "documents", i, doc)
+            doc_id = str(doc.get("id", ""))
+            if not DOC_ID.match(doc_id):
+                raise RegisterError(f"{where}: invalid document id {doc_id!r}")
+            if doc_id in docs:
+                raise RegisterError(f"{where}: duplicate document id {doc_id!r}")
+            name = Path(str(doc.get("file", "")))
+            if name.name != str(name) or not name.name:
+                raise RegisterError(f"{where}: file must be a plain file name inside "
+                                    f"sources/documents/, got {str(name)!r}")
+            docs[doc_id] = {**_clean(doc), "id": doc_id, "path": self.root / "documents" / name}
+        return docs
+
+    @cached_property
+    def indicators(self) -> dict[str, dict]:
+        families = set(self.vocabulary["families"])
+        units = set(self.vocabulary["units"])
+        found: dict[str, dict] = {}
+        for path in sorted((self.root / "indicators").glob("*.yaml")):
+            for i, ind in enumerate(read_yaml(path).get("indicators", [])):
+                where = _where(path, "indicators", i, ind)
+                code = ind.get("code", "")
+                if not isinstance(code, str) or not CODE.match(code):
+                    raise RegisterError(f"{where}: indicator code must be snake_case, got {code!r}")
+                if code in found:
+                    raise RegisterError(f"{where}: indicator {code!r} is already defined in "
+                                        f"{found[code]['catalogue_file']}")
+                if ind.get("family") not in families:
+                    raise RegisterError(f"{where}: unknown family {ind.get('family')!r}")
+                if ind.get("unit") not in units:
+                    raise RegisterError(f"{where}: unknown unit {ind.get('unit')!r}")
+                label = ind.get("label") or {}
+                if not all(isinstance(label.get(lang), str) and label.get(lang) for lang in ("fr", "nl", "en")):
+                    raise RegisterError(f"{where}: label needs fr, nl and en")
+                if not ind.get("definition"):
+                    raise RegisterError(f"{where}: indicator {code!r} needs a definition")
+                found[code] = {**_clean(ind), "label": _clean(label), "catalogue_file": path.name}
+        return found
+
+    def document_lines(self, doc_id: str) -> list[str]:
+        """The lines of a checked document, as `grep -n` counts them (line 1 is index 0)."""
+        return self.document_text(doc_id).split("\n")
+
+    def document_text(self, doc_id: str) -> str:
+        return self._texts[doc_id]
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        return {doc_id: verified_text(doc) for doc_id, doc in self.documents.items()}
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verified_text(doc: dict) -> str:
+    """The document's text, refused if its bytes no longer match the catalogue's SHA-256."""
+    path = doc["path"]
+    if not path.is_file():
+        raise RegisterError(f"document {doc['id']}: file {path} is missing")
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != doc.get("sha256"):
+        raise DocumentChecksumError(
+            f"document {doc['id']} ({path.name}) has been modified: SHA-256 is {actual}, "
+            f"the catalogue records {doc.get('sha256')}")
+    return data.decode("utf-8")
+
+
+def register_files(root: Path = SOURCES) -> list[Path]:
+    return sorted((root / "figures").glob("*.yaml"))
+
+
+def load_register(path: Path, cat: Catalogues) -> tuple[str, list[dict], list[dict]]:
+    """Read one register file: its document id, its figures and its dismissals, all checked."""
+    data = read_yaml(path)
+    doc_id = str(data.get("document", ""))
+    if doc_id not in cat.documents:
+        raise RegisterError(f"{path}: document {doc_id!r} is not in the catalogue "
+                            f"(sources/documents.yaml)")
+    lines = cat.document_lines(doc_id)
+    figures = [_figure(path, i, entry, doc_id, lines, cat)
+               for i, entry in enumerate(data.get("figures") or [])]
+    dismissed = [_dismissal(path, i, entry, doc_id, lines, cat)
+                 for i, entry in enumerate(data.get("dismissed") or [])]
+    checks = [_check(path, i, entry, figures) for i, entry in enumerate(data.get("checks") or [])]
+    return doc_id, figures, dismissed, checks
+
+
+CHECK_FIELDS = {"sum": ({"total", "parts"}, {"tolerance"}),
+                "shares_100": ({"parts"}, {"tolerance"}),
+                "change": ({"change", "start", "end"}, {"tolerance"}),
+                "ratio": ({"ratio", "numerator", "denominator"}, {"tolerance", "per"}),
+                "equal": ({"parts"}, {"tolerance"})}
+
+
+def _check(path: Path, i: int, entry: dict, figures: list[dict]) -> dict:
+    """A consistency rule declared in a register, naming figures by their `id`."""
+    where = _where(path, "checks", i, entry)
+    rule = entry.get("rule")
+    if rule not in CHECK_FIELDS:
+        raise RegisterError(f"{where}: unknown rule {rule!r} (one of {sorted(CHECK_FIELDS)})")
+    required, optional = CHECK_FIELDS[rule]
+    fields = set(entry) - {"__line__", "rule", "note"}
+    if not required <= fields or fields - required - optional:
+        raise RegisterError(f"{where}: rule {rule!r} takes {sorted(required)} "
+                            f"(optional {sorted(optional)}), got {sorted(fields)}")
+    by_id = {f["local_id"]: f["observation_id"] for f in figures if f["local_id"]}
+    resolved = {}
+    for key in required:
+        names = entry[key] if isinstance(entry[key], list) else [entry[key]]
+        missing = [n for n in names if n not in by_id]
+        if missing:
+            raise RegisterError(f"{where}: {key} names unknown figure id(s) {missing}")
+        ids = [by_id[n] for n in names]
+        resolved[key] = ids if isinstance(entry[key], list) else ids[0]
+    return {"rule": rule, **resolved, "tolerance": entry.get("tolerance"),
+            "per": entry.get("per"), "note": entry.get("note"), "where": where}
+
+
+def _line_text(where: str, entry: dict, lines: list[str]) -> str:
+    line = entry.get("line")
+    if not isinstance(line, int) or isinstance(line, bool) or not 1 <= line <= len(lines):
+        raise RegisterError(f"{where}: line must be a number from 1 to {len(lines)}, got {line!r}")
+    return lines[line - 1]
+
+
+def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat: Catalogues) -> dict:
+    where = _where(path, "figures", i, entry)
+    if not isinstance(entry, dict):
+        raise RegisterError(f"{where}: each figure must be a mapping")
+    unknown = set(entry) - FIGURE_KEYS - {"__line__"}
+    if unknown:
+        raise RegisterError(f"{where}: unknown field(s) {sorted(unknown)}")
+    text = _line_text(where, entry, lines)
+    quote = entry.get("quote")
+    if not isinstance(quote, str) or not quote:
+        raise RegisterError(f"{where}: quote is missing")
+    occurrence = entry.get("occurrence", 1)
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(quote, start + 1)
+        if start < 0:
+            break
+    if start < 0:
+        raise RegisterError(f"{where}: quote {quote!r} is not on line {entry['line']} of document "
+                            f"{doc_id} (occurrence {occurrence})")
+    decimal = entry.get("decimal_separator", ",")
+    try:
+        token = pick_number(quote, None if entry.get("number") is None else str(entry["number"]),
+                            decimal)
+    except NumberFormatError as exc:
+        raise RegisterError(f"{where}: {exc}") from exc
+    scale = entry.get("scale", 1)
+    if not isinstance(scale, (int, float)) or scale <= 0:
+        raise RegisterError(f"{where}: scale must be a positive number, got {scale!r}")
+    value = token.scaled_value * scale * (-1 if entry.get("negate") else 1)
+
+    indicator = entry.get("indicator")
+    if indicator not in cat.indicators:
+        raise RegisterError(f"{where}: unknown indicator {indicator!r} (not in sources/indicators/)")
+    ind = cat.indicators[indicator]
+    vocab = cat.vocabulary
+    unit = entry.get("unit", ind["unit"])
+    if unit not in vocab["units"]:
+        raise RegisterError(f"{where}: unknown unit {unit!r}")
+    if unit != ind["unit"] and unit not in vocab["change_units"]:
+        raise RegisterError(f"{where}: unit {unit!r} differs from indicator {indicator}'s unit "
+                            f"{ind['unit']!r} and is not a change unit")
+    if token.percent and unit not in ("percent", *vocab["change_units"]):
+        raise RegisterError(f"{where}: the number is a percentage but the unit is {unit!r}")
+    kind = entry.get("kind", "observed")
+    if kind not in vocab["kinds"] or kind == "derived":
+        raise RegisterError(f"{where}: unknown or non-register kind {kind!r}")
+    qualifier = entry.get("qualifier", "exact")
+    if qualifier not in vocab["qualifiers"]:
+        raise RegisterError(f"{where}: unknown qualifier {qualifier!r}")
+    geo = entry.get("geo", "BE")
+    if geo not in vocab["geos"]:
+        raise RegisterError(f"{where}: unknown geo {geo!r}")
+    period = str(entry.get("period", ""))
+    if not PERIOD.match(period):
+        raise RegisterError(f"{where}: invalid period {entry.get('period')!r} "
+                            f"(use 2024, 2024-12, 2024-Q1 or 2021/2024)")
+    base_period = entry.get("base_period")
+    if unit in vocab["change_units"]:
+        if base_period is None or not PERIOD.match(str(base_period)):
+            raise RegisterError(f"{where}: a change needs a valid base_period, got {base_period!r}")
+    elif base_period is not None:
+        raise RegisterError(f"{where}: base_period is only for changes (unit {unit!r})")
+    breakdown = entry.get("breakdown") or {}
+    if not isinstance(breakdown, dict) or not all(
+            CODE.match(str(k)) and isinstance(v, (str, int)) and str(v) for k, v in _clean(breakdown).items()):
+        raise RegisterError(f"{where}: breakdown must map snake_case dimensions to values")
+    if "value" in entry and not _same(entry["value"], value):
+        raise RegisterError(f"{where}: value {entry['value']!r} does not match the quote, which "
+                            f"reads {value!r}")
+    column = start + token.start + 1
+    return {
+        "observation_id": f"{doc_id}:{entry['line']}:{column}",
+        "indicator": indicator,
+        "period": period,
+        "geo": geo,
+        "breakdown": format_breakdown(_clean(breakdown)),
+        "value": float(value),
+        "unit": unit,
+        "kind": kind,
+        "qualifier": qualifier,
+        "base_period": None if base_period is None else str(base_period),
+        "document_id": doc_id,
+        "line": entry["line"],
+        "column": column,
+        "quote": quote,
+        "number_text": token.text,
+        "note": entry.get("note"),
+        "local_id": entry.get("id"),
+        "register_file": path.name,
+        "register_line": entry.get("__line__"),
+        "_span": (start + token.start, start + token.end),
+    }
+
+
+def _same(stated, parsed: float) -> bool:
+    try:
+        return abs(float(stated) - parsed) <= 1e-9 * max(1.0, abs(parsed))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_breakdown(breakdown: dict) -> str:
+    """Canonical text of a breakdown: `dim=value` pairs sorted by dimension, joined by `;`."""
+    return ";".join(f"{k}={breakdown[k]}" for k in sorted(breakdown))
+
+
+def _dismissal(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat: Catalogues) -> dict:
+    where = _where(path, "dismissed", i, entry)
+    unknown = set(entry) - DISMISS_KEYS - {"__line__"}
+    if unknown:
+        raise RegisterError(f"{where}: unknown field(s) {sorted(unknown)}")
+    text = _line_text(where, entry, lines)
+    reason = entry.get("reason")
+    if reason not in cat.vocabulary["dismissal_reasons"]:
+        raise RegisterError(f"{where}: unknown dismissal reason {reason!r}")
+    if reason == "other" and not entry.get("note"):
+        raise RegisterError(f"{where}: reason 'other' needs a note")
+    number = entry.get("number")
+    tokens = [t for t in find_numbers(text) if number is None or t.text == str(number)
+              or t.text.lstrip("-\u2212\u2013+") == str(number)]
+    if not tokens:
+        raise RegisterError(f"{where}: no number {number!r} on line {entry['line']} of "
+                            f"document {doc_id}")
+    return {"document_id": doc_id, "line": entry["line"], "number": number, "reason": reason,
+            "note": entry.get("note"), "spans": [(t.start, t.end) for t in tokens],
+            "where": where}
+
+
+def automatic_reason(text: str, start: int, end: int, token_text: str) -> str | None:
+    """Why a number needs no register entry, when its surroundings make it plain; else None."""
+    before, after = text[:start], text[end:]
+    if re.fullmatch(r"(19[5-9]\d|20[0-3]\d)", token_text) and not after.lstrip().startswith("%"):
+        return "year"
+    if re.match(rf"\s?(er)?\s+({MONTHS})\b", after, re.IGNORECASE) and token_text.isdigit() \
+            and 1 <= int(token_text) <= 31:
+        return "date"
+    if re.match(r"(er|ère|re|e|è|ème|ième|eme|nd|nde|de)\b", after) and token_text.isdigit():
+        return "ordinal"
+    if re.search(r"(article|articles|art\.|§|n°|n\.|nr\.)\s*$", before, re.IGNORECASE):
+        return "legal_reference"
+    if re.search(r"(\.{3,}|…)\s*$", before) and re.fullmatch(r"\s*", after):
+        return "page"
+    if re.search(r"\d{1,2}/$", before) or re.match(r"/\d{1,2}/\d{2,4}\b", after) \
+            or re.search(r"\d{1,2}/\d{1,2}/$", before):
+        return "date"
+    if re.fullmatch(r"[\s\-•>*–]*", before) and re.match(r"\.?\s+[A-ZÀ-Ý]", after) \
+            and re.fullmatch(r"\d{1,2}(\.\d{1,2})*", token_text):
+        return "list_number"
+    return None
+
+
+def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Register":
+    """All figures and dismissals of all registers (or of some documents), checked, with
+    duplicates refused."""
+    cat = Catalogues(root)
+    figures: list[dict] = []
+    dismissed: list[dict] = []
+    checks: list[dict] = []
+    seen: dict[str, str] = {}
+    for path in register_files(root):
+        if documents is not None and str(read_yaml(path).get("document")) not in documents:
+            continue
+        _, figs, dis, chk = load_register(path, cat)
+        ids = [f["local_id"] for f in figs if f["local_id"]]
+        if len(ids) != len(set(ids)):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise RegisterError(f"{path}: figure id(s) used twice: {dup}")
+        for fig in figs:
+            key = fig["observation_id"]
+            here = f"{path}:{fig['register_line']}"
+            if key in seen:
+                raise RegisterError(f"{here}: duplicate entry: the number at document "
+                                    f"{fig['document_id']} line {fig['line']} column {fig['column']} "
+                                    f"is already registered at {seen[key]}")
+            seen[key] = here
+        figures += figs
+        dismissed += dis
+        checks += chk
+    return Register(cat, figures, dismissed, checks)
+
+
+@dataclass
+class Register:
+    """Everything the registers say, checked against the catalogues and the documents."""
+
+    catalogues: Catalogues
+    figures: list[dict]
+    dismissed: list[dict]
+    checks: list[dict]
+
+
+def coverage(cat: Catalogues, figures: list[dict], dismissed: list[dict]) -> list[dict]:
+    """Every number of every document with its status: registered, dismissed or unaccounted."""
+    spans: dict[tuple[str, int], list] = {}
+    for fig in figures:
+        spans.setdefault((fig["document_id"], fig["line"]), []).append(("registered", fig["_span"], None))
+    for dis in dismissed:
+        for span in dis["spans"]:
+            spans.setdefault((dis["document_id"], dis["line"]), []).append(
+                ("dismissed", span, dis["reason"]))
+    rows = []
+    for doc_id in cat.documents:
+        for n, text in enumerate(cat.document_lines(doc_id), start=1):
+            marks = spans.get((doc_id, n), [])
+            for tok in find_numbers(text):
+                status, reason = "unaccounted", None
+                for st, (a, b), why in marks:
+                    if a < tok.end and tok.start < b:
+                        status, reason = st, why
+                        if st == "registered":
+                            break
+                if status == "unaccounted":
+                    auto = automatic_reason(text, tok.start, tok.end, tok.text)
+                    if auto:
+                        status, reason = "dismissed", auto
+                rows.append({"document_id": doc_id, "line": n, "column": tok.start + 1,
+                             "number_text": tok.text, "value": tok.scaled_value,
+                             "spelled": tok.spelled, "status": status, "reason": reason,
+                             "context": text[max(0, tok.start - 40):tok.end + 40]})
+    return rows
