@@ -1,0 +1,39 @@
+# make run   - install what is needed, materialise every asset, print where the outputs are
+# make test  - install what is needed, run the whole test suite
+# make ui    - start the Dagster UI on 127.0.0.1:$(PORT)
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 3000
+VENV := .venv
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test ui setup clean
+
+setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/bin/uv: | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet uv
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(VENV)/bin/uv
+	$(VENV)/bin/uv sync --frozen --quiet
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+run: setup
+	$(VENV)/bin/python -m pipelines.run
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+ui: setup
+	$(VENV)/bin/dagster dev --host 127.0.0.1 --port $(PORT) -m pipelines.definitions
+
+clean:
+	rm -rf outputs/build outputs/parquet outputs/charts outputs/quality outputs/warehouse.duckdb

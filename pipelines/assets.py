@@ -1,0 +1,126 @@
+"""Assets: documents and registers → warehouse tables → derived series → published files."""
+
+import pandas as pd
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from pipelines.resources import OutputsResource, SourcesResource
+from pipelines.warehouse import read_table, replace_table, table_metadata
+from publication import charts
+from publication.files import copy_file, write_parquet
+from transforms import tables
+from transforms.series import series_table
+
+OWNERS = ["team:statistics"]
+
+
+@asset(group_name="sources", kinds={"python", "duckdb"}, owners=OWNERS,
+       description="The source documents, each checked against the SHA-256 of the catalogue "
+                   "(sources/documents.yaml); a modified document is refused.")
+def documents(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+    frame = tables.documents_table(sources.load(documents=set()))
+    with duckdb.get_connection() as con:
+        replace_table(con, "documents", frame)
+    return MaterializeResult(metadata=table_metadata(frame))
+
+
+@asset(group_name="sources", kinds={"python", "duckdb"}, owners=OWNERS,
+       description="The indicator catalogue (sources/indicators/*.yaml): code, family, unit, "
+                   "labels in French, Dutch and English, definition.")
+def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+    frame = tables.indicators_table(sources.load(documents=set()))
+    with duckdb.get_connection() as con:
+        replace_table(con, "indicators", frame)
+    return MaterializeResult(metadata=table_metadata(frame))
+
+
+@asset(group_name="warehouse", deps=[documents, indicators], kinds={"python", "duckdb"},
+       owners=OWNERS,
+       description="One row per registered figure, read from its document through the registers "
+                   "(sources/figures/*.yaml), with provenance: document SHA-256, line, quote.")
+def observations(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+    register = sources.load()
+    frame = tables.observations_table(register)
+    with duckdb.get_connection() as con:
+        replace_table(con, "observations", frame)
+        replace_table(con, "observation_breakdowns", tables.breakdowns_table(frame))
+    return MaterializeResult(metadata={
+        **table_metadata(frame),
+        "documents": MetadataValue.int(frame["document_id"].nunique()),
+        "indicators": MetadataValue.int(frame["indicator"].nunique())})
+
+
+@asset(group_name="warehouse", deps=[documents, indicators], kinds={"python", "duckdb"},
+       owners=OWNERS,
+       description="Every number of every document, registered, dismissed with a reason, or "
+                   "unaccounted; with a summary per document (coverage_summary table).")
+def number_coverage(context: AssetExecutionContext, duckdb: DuckDBResource,
+                    sources: SourcesResource) -> MaterializeResult:
+    tokens = tables.coverage_table(sources.load())
+    summary = tables.coverage_summary(tokens)
+    with duckdb.get_connection() as con:
+        replace_table(con, "number_coverage", tokens)
+        replace_table(con, "coverage_summary", summary)
+    context.log.info("coverage per document:\n%s", summary.to_string(index=False))
+    return MaterializeResult(metadata={
+        **table_metadata(tokens),
+        "summary": MetadataValue.md(summary.to_markdown(index=False)),
+        "unaccounted": MetadataValue.int(int(summary["unaccounted"].sum()))})
+
+
+@asset(group_name="derived", deps=[observations], kinds={"python", "duckdb"}, owners=OWNERS,
+       description="One value per indicator × geo × breakdown × unit × kind × period, joined "
+                   "across documents; the latest publication wins.")
+def series(duckdb: DuckDBResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        frame = series_table(read_table(con, "observations"), read_table(con, "documents"))
+        replace_table(con, "series", frame)
+    return MaterializeResult(metadata=table_metadata(frame))
+
+
+PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
+                    "series", "coverage_summary"]
+
+
+@asset(group_name="publication", deps=[series, number_coverage], kinds={"parquet"},
+       owners=OWNERS,
+       description="One Parquet file per published table in outputs/parquet/, each replaced "
+                   "atomically.")
+def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+    written = {}
+    with duckdb.get_connection() as con:
+        for name in PUBLISHED_TABLES:
+            frame = read_table(con, name)
+            written[name] = len(frame)
+            write_parquet(frame, outputs.parquet / f"{name}.parquet")
+    return MaterializeResult(metadata={
+        "directory": MetadataValue.path(str(outputs.parquet)),
+        "rows": MetadataValue.json(written)})
+
+
+@asset(group_name="publication", deps=[series], kinds={"matplotlib"}, owners=OWNERS,
+       description="Charts for communication staff (PNG and SVG, alt text, data as CSV).")
+def chart_files(duckdb: DuckDBResource, outputs: OutputsResource,
+                sources: SourcesResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        data = {name: read_table(con, name) for name in ("series", "indicators", "documents")}
+    made = charts.render_all(data["series"], data["indicators"], data["documents"], outputs.charts,
+                             sources.catalogues().vocabulary["units"])
+    return MaterializeResult(metadata={
+        "directory": MetadataValue.path(str(outputs.charts)),
+        "charts": MetadataValue.int(len(made)),
+        **{f"thumbnail_{m['chart_id']}": MetadataValue.md(m["thumbnail"]) for m in made}})
+
+
+@asset(group_name="publication", deps=[parquet_files, chart_files], kinds={"duckdb"},
+       owners=OWNERS,
+       description="The researchers' read-only DuckDB file outputs/warehouse.duckdb: a copy of the "
+                   "build database, published by atomic rename after every blocking check passed.")
+def warehouse(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        con.execute("CHECKPOINT")
+        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                  for name in PUBLISHED_TABLES}
+    copy_file(outputs.build_db, outputs.warehouse)
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(outputs.warehouse)),
+                                       "rows": MetadataValue.json(counts)})

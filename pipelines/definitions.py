@@ -1,0 +1,35 @@
+"""The Dagster code location: every asset, check, resource and job of the pipeline."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_duckdb import DuckDBResource
+
+from pipelines import assets, checks
+from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
+
+ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
+              assets.series, assets.parquet_files, assets.chart_files, assets.warehouse]
+ALL_CHECKS = [checks.observations_suite]
+
+
+def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None = None) -> Definitions:
+    """Definitions writing under `outputs_dir` (default: SESAM_OUTPUTS or ./outputs) and reading
+    documents and registers from `sources_dir` (default: the project's sources/)."""
+    root = Path(outputs_dir or default_outputs_dir())
+    (root / "build").mkdir(parents=True, exist_ok=True)
+    return Definitions(
+        assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
+        jobs=[define_asset_job("full_refresh", selection=AssetSelection.all(),
+                               description="Re-read every document and register, validate, "
+                                           "derive and publish everything.")],
+        resources={"duckdb": DuckDBResource(database=str(root / "build" / "warehouse.duckdb")),
+                   "outputs": OutputsResource(root=str(root)),
+                   "sources": SourcesResource(root=str(sources_dir or PROJECT / "sources"))},
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,99 @@
+"""The French number parser: real examples from the documents and property-based round trips."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from num2words import num2words
+
+from sources.numbers import NumberFormatError, find_numbers, parse_digits, pick_number
+
+DOCS = Path(__file__).resolve().parent.parent / "sources" / "documents"
+
+# (document, line, text on that line, expected numbers as (written, value after scale, percent))
+REAL_EXAMPLES = [
+    ("000", 156, "enregistré 163 337 demandes", [("163 337", 163337, False)]),
+    ("000", 183, "un montant de 2,78 milliards d’euros", [("2,78", 2.78e9, False)]),
+    ("000", 646, "pas moins de 1.867 attestations", [("1.867", 1867, False)]),
+    ("000", 1029, "plus de 28.5 millions de travailleurs", [("28.5", 28.5e6, False)]),
+    ("000", 154, "sur vingt a été contrôlé", [("vingt", 20, False)]),
+    ("001", 1223, "de l’administration fédérale1. Il y est", []),
+    ("002", 452, "intégration sociale 752.262.000 727.680.000 + 3%",
+     [("752.262.000", 752262000, False), ("727.680.000", 727680000, False), ("3", 3, True)]),
+    ("003", 8, "une augmentation de 5,1 %", [("5,1", 5.1, True)]),
+    ("003", 8, "a augmenté de 42,0%", [("42,0", 42.0, True)]),
+    ("003", 22, "+32 (0)473 13 13 29", [("+32", 32, False), ("0", 0, False), ("473", 473, False),
+                                       ("13", 13, False), ("13", 13, False), ("29", 29, False)]),
+]
+
+
+def document_line(doc: str, line: int) -> str:
+    path = next(DOCS.glob(f"{doc}_*.txt"))
+    return path.read_text(encoding="utf-8").split("\n")[line - 1]
+
+
+@pytest.mark.parametrize("doc,line,text,expected", REAL_EXAMPLES)
+def test_real_examples_read_as_expected(doc, line, text, expected):
+    assert text in document_line(doc, line), "the example must be quoted from its document"
+    found = [(t.text, t.scaled_value, t.percent) for t in find_numbers(text)]
+    assert [(w, pytest.approx(v), p) for w, v, p in expected] == found
+
+
+def test_tab_separated_table_row_gives_one_number_per_cell():
+    row = document_line("004", 310)
+    assert "\t" in row
+    assert [t.value for t in find_numbers(row)] == [9750, 9750, 8942]
+
+
+def test_space_is_both_thousands_and_column_separator():
+    assert [t.value for t in find_numbers("12 345 678 9 876 543")] == [12345678, 9876543]
+
+
+def test_quote_with_several_numbers_needs_the_number_named():
+    with pytest.raises(NumberFormatError, match="exactly one number"):
+        pick_number("de 10 à 5 jours")
+    assert pick_number("de 10 à 5 jours", "5").value == 5
+    with pytest.raises(NumberFormatError):
+        pick_number("aucun chiffre ici")
+
+
+def test_signs_and_ranges():
+    assert [t.value for t in find_numbers("soit -3,2 % sur 2021-2024")] == [-3.2, 2021, 2024]
+
+
+def group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    return sep.join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+
+
+@given(st.integers(min_value=1000, max_value=10**12), st.sampled_from([" ", ".", "\u00a0", "\u202f"]))
+def test_grouped_integers_round_trip(n, sep):
+    written = group(str(n), sep)
+    assert parse_digits(written) == n
+    assert [t.value for t in find_numbers(f"un total de {written} bénéficiaires")] == [n]
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99),
+       st.sampled_from([" ", "."]), st.booleans())
+def test_decimal_comma_round_trips(whole, cents, sep, percent):
+    written = f"{group(str(whole), sep)},{cents:02d}"
+    text = f"soit {written}{' %' if percent else ''} en 2023"
+    tokens = find_numbers(text)
+    assert tokens[0].value == pytest.approx(whole + cents / 100)
+    assert tokens[0].percent is percent
+    assert tokens[1].value == 2023
+
+
+@given(st.integers(min_value=2, max_value=999_999))
+def test_spelled_numbers_round_trip(n):
+    written = num2words(n, lang="fr")
+    tokens = find_numbers(f"il y a {written} dossiers")
+    assert [t.value for t in tokens] == [n], written
+
+
+@given(st.text(max_size=60))
+def test_any_text_gives_numbers_or_nothing_never_a_crash(text):
+    for token in find_numbers(text):
+        assert text[token.start:token.end] == token.text

@@ -1,0 +1,102 @@
+"""Every register entry against its document, and every kind of bad input refused by name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sources.numbers import pick_number
+from sources.register import (Catalogues, DocumentChecksumError, RegisterError, load_all,
+                              register_files)
+
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
+
+
+def raw_entries():
+    """(register file, figure entry, document lines) read straight from YAML and the text files."""
+    docs = {d["id"]: d for d in yaml.safe_load((SOURCES / "documents.yaml").read_text())["documents"]}
+    for path in register_files(SOURCES):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = docs[str(data["document"])]
+        lines = (SOURCES / "documents" / doc["file"]).read_text(encoding="utf-8").split("\n")
+        for entry in data.get("figures") or []:
+            yield path.name, entry, lines
+
+
+ENTRIES = list(raw_entries())
+
+
+@pytest.mark.parametrize("register,entry,lines", ENTRIES,
+                         ids=[f"{r}:{e['line']}:{e.get('number', '')}" for r, e, _ in ENTRIES])
+def test_quote_is_on_its_line_and_parses_to_its_value(register, entry, lines):
+    assert entry["quote"] in lines[entry["line"] - 1]
+    token = pick_number(entry["quote"], None if entry.get("number") is None else str(entry["number"]),
+                        entry.get("decimal_separator", ","))
+    value = token.scaled_value * entry.get("scale", 1) * (-1 if entry.get("negate") else 1)
+    if "value" in entry:
+        assert value == pytest.approx(entry["value"])
+
+
+def test_every_register_loads_and_each_figure_is_registered_once():
+    register = load_all()
+    ids = [f["observation_id"] for f in register.figures]
+    assert len(ids) == len(set(ids)) == len(ENTRIES)
+
+
+def test_document_003_is_fully_accounted_for():
+    from sources.register import coverage
+
+    register = load_all(documents={"003"})
+    rows = coverage(register.catalogues, register.figures, register.dismissed)
+    statuses = {r["status"] for r in rows if r["document_id"] == "003"}
+    assert statuses == {"registered", "dismissed"}
+
+
+def test_tampered_document_is_refused_by_name(sources_copy):
+    path = next((sources_copy / "documents").glob("003_*.txt"))
+    path.write_bytes(path.read_bytes().replace(b"242 454", b"242 455"))
+    with pytest.raises(DocumentChecksumError, match=r"document 003 .*003_bc6ea9325629a296\.txt"):
+        load_all(sources_copy)
+
+
+def break_register(sources_copy: Path, change) -> None:
+    path = sources_copy / "figures" / "003.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def first(field, value):
+    return lambda data: data["figures"][0].__setitem__(field, value)
+
+
+BAD_INPUTS = {
+    "quote not on its line": (first("line", 5), r"quote .* is not on line 5"),
+    "quote without a number": (first("quote", "Les assistants sociaux"), r"numbers read: none"),
+    "value not matching the quote": (first("value", 33), r"value 33 does not match"),
+    "unknown indicator": (first("indicator", "no_such_code"), r"unknown indicator 'no_such_code'"),
+    "unknown unit": (first("unit", "furlongs"), r"unknown unit 'furlongs'"),
+    "unknown kind": (first("kind", "guess"), r"kind 'guess'"),
+    "unknown geo": (first("geo", "FR"), r"unknown geo 'FR'"),
+    "invalid period": (first("period", "2023-13"), r"invalid period '2023-13'"),
+    "duplicate entry": (lambda d: d["figures"].append(dict(d["figures"][0])), r"duplicate entry"),
+    "unknown document": (lambda d: d.__setitem__("document", "999"), r"document '999' is not in"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_register_input_is_refused_naming_file_and_entry(sources_copy, case):
+    change, message = BAD_INPUTS[case]
+    break_register(sources_copy, change)
+    with pytest.raises(RegisterError, match=message) as info:
+        load_all(sources_copy)
+    assert "003.yaml" in str(info.value)
+
+
+def test_catalogue_document_path_cannot_leave_sources(sources_copy):
+    path = sources_copy / "documents.yaml"
+    path.write_text(path.read_text().replace("file: 003_bc6ea9325629a296.txt",
+                                             "file: ../../etc/passwd"))
+    with pytest.raises(RegisterError, match="plain file name"):
+        Catalogues(sources_copy).documents

@@ -1,0 +1,72 @@
+"""Turn the checked registers into the tidy tables loaded into the warehouse."""
+from __future__ import annotations
+
+import pandas as pd
+
+from sources.register import Register, coverage
+
+OBSERVATION_COLUMNS = [
+    "observation_id", "indicator", "period", "geo", "breakdown", "value", "unit", "kind",
+    "qualifier", "base_period", "document_id", "document_sha256", "line", "column", "quote",
+    "number_text", "note", "register_file", "register_line",
+]
+
+
+def documents_table(register: Register) -> pd.DataFrame:
+    """One row per catalogued document, with the checksum its text was verified against."""
+    rows = []
+    for doc in register.catalogues.documents.values():
+        register.catalogues.document_text(doc["id"])  # refuses a tampered document
+        rows.append({"document_id": doc["id"], "file": doc["path"].name, "title": doc["title"],
+                     "publisher": doc["publisher"], "period_covered": str(doc["period_covered"]),
+                     "kind": doc["kind"], "language": doc["language"],
+                     "published": str(doc["published"]), "sha256": doc["sha256"],
+                     "lines": len(register.catalogues.document_lines(doc["id"]))})
+    return pd.DataFrame(rows)
+
+
+def indicators_table(register: Register) -> pd.DataFrame:
+    """One row per indicator of the catalogue, with its labels in three languages."""
+    rows = [{"indicator": code, "family": ind["family"], "unit": ind["unit"],
+             "decimals": ind.get("decimals"), "label_fr": ind["label"]["fr"],
+             "label_nl": ind["label"]["nl"], "label_en": ind["label"]["en"],
+             "definition": " ".join(str(ind["definition"]).split()),
+             "catalogue_file": ind["catalogue_file"]}
+            for code, ind in register.catalogues.indicators.items()]
+    return pd.DataFrame(rows).astype({"decimals": "Int64"})
+
+
+def observations_table(register: Register) -> pd.DataFrame:
+    """One row per registered figure, with its provenance (the observations contract)."""
+    sha = {d: doc["sha256"] for d, doc in register.catalogues.documents.items()}
+    rows = [{**{k: fig.get(k) for k in OBSERVATION_COLUMNS if k != "document_sha256"},
+             "document_sha256": sha[fig["document_id"]]} for fig in register.figures]
+    frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+    return frame.astype({"value": "float64", "line": "int64", "column": "int64",
+                         "register_line": "Int64"}).sort_values(
+        ["document_id", "line", "column"], ignore_index=True)
+
+
+def breakdowns_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """The breakdowns as (observation_id, dimension, value) pairs, for joins and filters."""
+    rows = [{"observation_id": oid, "dimension": dim, "value": val}
+            for oid, text in zip(observations["observation_id"], observations["breakdown"]) if text
+            for dim, _, val in (pair.partition("=") for pair in text.split(";"))]
+    return pd.DataFrame(rows, columns=["observation_id", "dimension", "value"])
+
+
+def coverage_table(register: Register) -> pd.DataFrame:
+    """Every number token of every document: registered, dismissed (with reason) or unaccounted."""
+    return pd.DataFrame(coverage(register.catalogues, register.figures, register.dismissed))
+
+
+def coverage_summary(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Per document: how many numbers are registered, dismissed and unaccounted."""
+    counts = tokens.pivot_table(index="document_id", columns="status", values="line",
+                                aggfunc="count", fill_value=0)
+    for status in ("registered", "dismissed", "unaccounted"):
+        if status not in counts:
+            counts[status] = 0
+    counts = counts[["registered", "dismissed", "unaccounted"]].reset_index()
+    counts.columns.name = None
+    return counts
