@@ -1,10 +1,13 @@
 """Run a Great Expectations 1.x suite on a pandas DataFrame and summarise the outcome.
 
-`great_expectations` takes seconds to import: it is imported here, lazily, once per process.
+`great_expectations` takes seconds to import: it is imported here, lazily, once per process, and
+one ephemeral context serves every validation of the process. Each validation goes through a
+checkpoint that also updates the Data Docs site in `docs_dir`.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -12,7 +15,6 @@ import pandas as pd
 @lru_cache(maxsize=1)
 def _context():
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -20,15 +22,37 @@ def _context():
     return gx, context, context.data_sources.add_pandas("frames")
 
 
-def validate(frame: pd.DataFrame, name: str, expectations: list) -> dict:
-    """Validate `frame` against `expectations` (a list of gx expectation objects).
+@lru_cache(maxsize=8)
+def _docs_site(docs_dir: str) -> str:
+    _, context, _ = _context()
+    name = f"site_{len(context.get_config().data_docs_sites or {})}"
+    context.add_data_docs_site(site_name=name, site_config={
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                          "base_directory": docs_dir}})
+    return name
 
-    Returns success, counts and, per failed expectation, its type, column and examples.
+
+def _replace(collection, item):
+    """Add `item` to a GX store, replacing any earlier one of the same name."""
+    try:
+        collection.delete(item.name)
+    except Exception:  # noqa: BLE001 - GX raises store-specific errors for a missing name
+        pass
+    return collection.add(item)
+
+
+def validate(frame: pd.DataFrame, name: str, expectations: list,
+             docs_dir: Path | None = None) -> dict:
+    """Validate `frame` against `expectations` (gx expectation objects) as suite `name`.
+
+    Returns success, the number of expectations evaluated and, per failed expectation, its
+    type, column, unexpected count and a few examples.
     """
     gx, context, source = _context()
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name))
-    for expectation in expectations:
-        suite.add_expectation(expectation)
+    suite = gx.ExpectationSuite(name=name, expectations=list(expectations))
+    suite = _replace(context.suites, suite)
     try:
         asset = source.get_asset(name)
     except LookupError:
@@ -37,18 +61,30 @@ def validate(frame: pd.DataFrame, name: str, expectations: list) -> dict:
         batch_definition = asset.get_batch_definition("whole")
     except (KeyError, LookupError):
         batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format="SUMMARY")
+    definition = _replace(context.validation_definitions,
+                          gx.ValidationDefinition(data=batch_definition, suite=suite, name=name))
+    actions = []
+    if docs_dir is not None:
+        Path(docs_dir).mkdir(parents=True, exist_ok=True)
+        actions.append(gx.checkpoint.UpdateDataDocsAction(
+            name="data_docs", site_names=[_docs_site(str(Path(docs_dir).resolve()))]))
+    checkpoint = _replace(context.checkpoints, gx.Checkpoint(
+        name=name, validation_definitions=[definition], actions=actions,
+        result_format="SUMMARY"))
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    result = next(iter(run.run_results.values()))
     failures = []
     for r in result.results:
         if not r.success:
             detail = r.result or {}
+            examples = [str(x) for x in (detail.get("partial_unexpected_list") or [])[:5]]
+            if not examples and "observed_value" in detail:
+                examples = [str(detail["observed_value"])]
             failures.append({
                 "expectation": r.expectation_config.type,
                 "column": r.expectation_config.kwargs.get("column"),
                 "unexpected_count": detail.get("unexpected_count"),
-                "examples": [str(x) for x in (detail.get("partial_unexpected_list") or [])[:5]]
-                or ([str(detail.get("observed_value"))] if "observed_value" in detail else []),
+                "examples": examples,
                 "exception": (r.exception_info or {}).get("exception_message"),
             })
     return {"success": bool(result.success), "evaluated": len(result.results),

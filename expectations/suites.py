@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from transforms.tables import OBSERVATION_COLUMNS
 
-PERIOD_REGEX = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?(/\d{4}(-(0[1-9]|1[0-2]))?)?$"
+PERIOD_REGEX = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?(?:/\d{4}(?:-(?:0[1-9]|1[0-2]))?)?$"
 
 
 def observations_expectations(indicators: list[str], units: list[str], kinds: list[str],
@@ -14,6 +14,7 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
     `quote_on_line` and `sha256_matches` (see `pipelines.checks`).
     """
     import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
     keys = ["observation_id", "indicator", "period", "geo", "value", "unit", "kind", "qualifier",
@@ -33,12 +34,70 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
         E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
         E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
-                                        row_condition='unit=="percent"',
-                                        condition_parser="pandas"),
+                                        row_condition=Column("unit") == "percent"),
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0,
-                                        row_condition='unit=="count"',
-                                        condition_parser="pandas"),
+                                        row_condition=Column("unit") == "count"),
         E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
         E.ExpectColumnValuesToBeInSet(column="quote_on_line", value_set=[True]),
         E.ExpectColumnValuesToBeInSet(column="sha256_matches", value_set=[True]),
+    ]
+
+
+def documents_expectations() -> list:
+    """One row per catalogued document, each with a SHA-256 and a line count."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    return [
+        E.ExpectTableColumnsToMatchSet(column_set=[
+            "document_id", "file", "title", "publisher", "period_covered", "kind", "language",
+            "published", "sha256", "lines"], exact_match=True),
+        E.ExpectTableRowCountToBeBetween(min_value=1),
+        *[E.ExpectColumnValuesToNotBeNull(column=c) for c in ("document_id", "file", "sha256")],
+        E.ExpectColumnValuesToBeUnique(column="document_id"),
+        E.ExpectColumnValuesToMatchRegex(column="sha256", regex=r"^[0-9a-f]{64}$"),
+        E.ExpectColumnValuesToMatchRegex(column="period_covered", regex=PERIOD_REGEX),
+        E.ExpectColumnValuesToBeInSet(column="language", value_set=["fr", "nl", "de", "en"]),
+        E.ExpectColumnValuesToBeBetween(column="lines", min_value=1),
+    ]
+
+
+def indicators_expectations(families: list[str], units: list[str]) -> list:
+    """Every indicator with a unique code, a known family and unit, and three labels."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    return [
+        E.ExpectColumnValuesToBeUnique(column="indicator"),
+        E.ExpectColumnValuesToMatchRegex(column="indicator", regex=r"^[a-z][a-z0-9_]*$"),
+        E.ExpectColumnValuesToBeInSet(column="family", value_set=families),
+        E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
+        *[E.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("label_fr", "label_nl", "label_en", "definition")],
+    ]
+
+
+def series_expectations(indicators: list[str], units: list[str], kinds: list[str],
+                        geos: list[str]) -> list:
+    """One value per series key and period, values in range, provenance kept."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    key = ["indicator", "geo", "breakdown", "unit", "kind", "period"]
+    return [
+        E.ExpectCompoundColumnsToBeUnique(column_list=key),
+        *[E.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("indicator", "geo", "unit", "kind", "period", "value", "observation_id",
+                    "document_sha256", "line", "quote")],
+        E.ExpectColumnValuesToBeInSet(column="indicator", value_set=indicators),
+        E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
+        E.ExpectColumnValuesToBeInSet(column="kind", value_set=kinds),
+        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
+        E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
+        E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
+                                        row_condition=Column("unit") == "percent"),
+        E.ExpectColumnValuesToBeBetween(column="vintages", min_value=1),
     ]

@@ -7,8 +7,10 @@ from dagster_duckdb import DuckDBResource
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table, table_metadata
 from publication import charts
-from publication.files import copy_file, write_parquet
+from publication.files import copy_file, publish_tree, write_parquet, write_text
+from publication.quality_report import render_report
 from transforms import tables
+from transforms.consistency import findings_table
 from transforms.series import series_table
 
 OWNERS = ["team:statistics"]
@@ -44,6 +46,7 @@ def observations(duckdb: DuckDBResource, sources: SourcesResource) -> Materializ
     with duckdb.get_connection() as con:
         replace_table(con, "observations", frame)
         replace_table(con, "observation_breakdowns", tables.breakdowns_table(frame))
+        replace_table(con, "consistency_rules", tables.rules_table(register))
     return MaterializeResult(metadata={
         **table_metadata(frame),
         "documents": MetadataValue.int(frame["document_id"].nunique()),
@@ -78,11 +81,27 @@ def series(duckdb: DuckDBResource) -> MaterializeResult:
     return MaterializeResult(metadata=table_metadata(frame))
 
 
+@asset(group_name="validation", deps=[observations, series], kinds={"python", "duckdb"},
+       owners=OWNERS,
+       description="Every consistency and plausibility finding, one row per finding and "
+                   "involved observation, with both quotes (rule, severity, expected, actual).")
+def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        frame = findings_table(read_table(con, "observations"),
+                               read_table(con, "consistency_rules"), read_table(con, "series"))
+        replace_table(con, "quality_findings", frame)
+    per_rule = frame.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
+    return MaterializeResult(metadata={**table_metadata(frame),
+                                       "findings_by_rule": MetadataValue.json(per_rule)})
+
+
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
-                    "series", "coverage_summary"]
+                    "consistency_rules", "series", "coverage_summary", "number_coverage",
+                    "quality_findings"]
 
 
-@asset(group_name="publication", deps=[series, number_coverage], kinds={"parquet"},
+@asset(group_name="publication", deps=[series, number_coverage, quality_findings],
+       kinds={"parquet"},
        owners=OWNERS,
        description="One Parquet file per published table in outputs/parquet/, each replaced "
                    "atomically.")
@@ -112,7 +131,24 @@ def chart_files(duckdb: DuckDBResource, outputs: OutputsResource,
         **{f"thumbnail_{m['chart_id']}": MetadataValue.md(m["thumbnail"]) for m in made}})
 
 
-@asset(group_name="publication", deps=[parquet_files, chart_files], kinds={"duckdb"},
+@asset(group_name="publication", deps=[quality_findings, number_coverage], kinds={"html"},
+       owners=OWNERS,
+       description="outputs/quality/report.html (each finding with its quotes side by side) and "
+                   "the Great Expectations Data Docs in outputs/quality/gx/.")
+def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        data = {n: read_table(con, n) for n in ("quality_findings", "documents", "coverage_summary")}
+    html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"])
+    write_text(html, outputs.quality / "report.html")
+    publish_tree(outputs.build_docs, outputs.quality / "gx")
+    return MaterializeResult(metadata={
+        "report": MetadataValue.path(str(outputs.quality / "report.html")),
+        "data_docs": MetadataValue.path(str(outputs.quality / "gx" / "index.html")),
+        "findings": MetadataValue.int(data["quality_findings"]["finding_id"].nunique())})
+
+
+@asset(group_name="publication", deps=[parquet_files, chart_files, quality_report],
+       kinds={"duckdb"},
        owners=OWNERS,
        description="The researchers' read-only DuckDB file outputs/warehouse.duckdb: a copy of the "
                    "build database, published by atomic rename after every blocking check passed.")

@@ -1,17 +1,17 @@
-"""Asset checks: Great Expectations suites run as Dagster checks on the tables they guard."""
-
+"""Asset checks: Great Expectations suites (ERROR, blocking) and consistency rules (WARN)."""
 import hashlib
 
 import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 from dagster_duckdb import DuckDBResource
 
+from expectations import suites
 from expectations.runner import validate
-from expectations.suites import observations_expectations
-from pipelines.assets import observations
+from pipelines import assets
+from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
-from pipelines.resources import SourcesResource
 from sources.register import Catalogues
+from transforms.consistency import findings_table, jump_findings
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
@@ -29,28 +29,101 @@ def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
     return out
 
 
-def check_result(outcome: dict) -> AssetCheckResult:
-    """A blocking (ERROR) check result with the expectations evaluated and failure examples."""
+def suite_result(frame: pd.DataFrame, name: str, expectations: list,
+                 outputs: OutputsResource) -> AssetCheckResult:
+    """Run a GX suite as a blocking ERROR check; metadata lists expectations and failures."""
+    outcome = validate(frame, name, expectations, outputs.build_docs)
     return AssetCheckResult(
         passed=outcome["success"],
         severity=AssetCheckSeverity.ERROR,
         metadata={
+            "rows": MetadataValue.int(len(frame)),
             "expectations_evaluated": MetadataValue.int(outcome["evaluated"]),
             "expectations_failed": MetadataValue.int(outcome["failed"]),
             "failures": MetadataValue.json(outcome["failures"]),
         })
 
 
-@asset_check(asset=observations, blocking=True,
-             description="Great Expectations suite `observations`: schema, types, non-null and "
-                         "unique keys, catalogue values, percentages in [0, 100], counts ≥ 0, "
-                         "valid periods, provenance (checksum matches, quote on its line).")
-def observations_suite(duckdb: DuckDBResource, sources: SourcesResource) -> AssetCheckResult:
+def findings_result(findings: pd.DataFrame) -> AssetCheckResult:
+    """A WARN check result: passes when there is no finding, lists each finding otherwise."""
+    per_rule = findings.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
+    lines = [f"- **{r.rule}**: {r.message} ({r.document_id} line {r.line})"
+             for r in findings.drop_duplicates("finding_id").itertuples()]
+    return AssetCheckResult(
+        passed=findings.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"findings": MetadataValue.int(findings["finding_id"].nunique()),
+                  "by_rule": MetadataValue.json({k: int(v) for k, v in per_rule.items()}),
+                  "list": MetadataValue.md("\n".join(lines[:200]) or "No finding.")})
+
+
+@asset_check(asset=assets.documents, blocking=True,
+             description="GX suite `documents`: columns, unique ids, SHA-256 format, periods.")
+def documents_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "documents")
+    return suite_result(frame, "documents", suites.documents_expectations(), outputs)
+
+
+@asset_check(asset=assets.indicators, blocking=True,
+             description="GX suite `indicators`: unique snake_case codes, known families and "
+                         "units, labels in French, Dutch and English, a definition.")
+def indicators_suite(duckdb: DuckDBResource, outputs: OutputsResource,
+                     sources: SourcesResource) -> AssetCheckResult:
+    vocab = sources.catalogues().vocabulary
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "indicators")
+    return suite_result(frame, "indicators", suites.indicators_expectations(
+        list(vocab["families"]), list(vocab["units"])), outputs)
+
+
+@asset_check(asset=assets.observations, blocking=True,
+             description="GX suite `observations`: schema, types, non-null and unique keys, "
+                         "catalogue values, percentages in [0, 100], counts ≥ 0, valid periods, "
+                         "provenance (checksum matches, quote on its line).")
+def observations_suite(duckdb: DuckDBResource, outputs: OutputsResource,
+                       sources: SourcesResource) -> AssetCheckResult:
     cat = sources.catalogues()
     with duckdb.get_connection() as con:
         frame = with_provenance_flags(read_table(con, "observations"), cat)
     vocab = cat.vocabulary
-    expectations = observations_expectations(
+    return suite_result(frame, "observations", suites.observations_expectations(
         list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-        list(vocab["qualifiers"]), list(vocab["geos"]))
-    return check_result(validate(frame, "observations", expectations))
+        list(vocab["qualifiers"]), list(vocab["geos"])), outputs)
+
+
+@asset_check(asset=assets.observations, blocking=False,
+             description="Consistency (WARN): rules declared in the registers (parts sum to "
+                         "their total, shares to 100, a stated change or ratio agrees with its "
+                         "values) and the same figure stated twice with different values.")
+def consistency(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        findings = findings_table(read_table(con, "observations"),
+                                  read_table(con, "consistency_rules"))
+    return findings_result(findings)
+
+
+@asset_check(asset=assets.series, blocking=True,
+             description="GX suite `series`: one value per key and period, catalogue values, "
+                         "percentages in [0, 100], provenance kept.")
+def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
+                 sources: SourcesResource) -> AssetCheckResult:
+    cat = sources.catalogues()
+    vocab = cat.vocabulary
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "series")
+    return suite_result(frame, "series", suites.series_expectations(
+        list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
+        list(vocab["geos"])), outputs)
+
+
+@asset_check(asset=assets.series, blocking=False,
+             description="Plausibility (WARN): a yearly level that moves by more than half "
+                         "(or a percentage by more than 25 points) from one year to the next.")
+def plausibility(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "series")
+    found = jump_findings(frame)
+    from transforms.consistency import FINDING_COLUMNS
+
+    return findings_result(pd.DataFrame(found, columns=FINDING_COLUMNS))

@@ -43,6 +43,11 @@ class OutputsResource(ConfigurableResource):
     def quality(self) -> Path:
         return self.path / "quality"
 
+    @property
+    def build_docs(self) -> Path:
+        """Great Expectations Data Docs as the checks write them, before publication."""
+        return self.path / "build" / "gx_docs"
+
 
 class SourcesResource(ConfigurableResource):
     """Where documents, catalogues and registers are read from (default: the project's sources/)."""

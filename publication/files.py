@@ -42,3 +42,20 @@ def copy_file(source: Path, target: Path) -> Path:
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
     return target
+
+
+def publish_tree(source: Path, target: Path) -> Path:
+    """Replace folder `target` by a copy of `source`: copied aside, then swapped by renames."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    old = target.parent / f".{target.name}.old"
+    try:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return target

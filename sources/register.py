@@ -201,7 +201,8 @@ def _check(path: Path, i: int, entry: dict, figures: list[dict]) -> dict:
         ids = [by_id[n] for n in names]
         resolved[key] = ids if isinstance(entry[key], list) else ids[0]
     return {"rule": rule, **resolved, "tolerance": entry.get("tolerance"),
-            "per": entry.get("per"), "note": entry.get("note"), "where": where}
+            "per": entry.get("per"), "note": entry.get("note"),
+            "where": f"{path.parent.name}/{path.name}:{entry.get('__line__', '?')}"}
 
 
 def _line_text(where: str, entry: dict, lines: list[str]) -> str:

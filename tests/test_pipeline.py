@@ -20,7 +20,8 @@ def test_definitions_load_with_groups_descriptions_and_the_full_job():
             "warehouse"} <= keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name in {"sources", "warehouse", "derived", "publication"}, key
+        assert node.group_name in {"sources", "warehouse", "validation", "derived",
+                                   "publication"}, key
         assert node.description, key
     assert defs.resolve_job_def("full_refresh") is not None
     checks = {c.name for c in graph.asset_check_keys}
@@ -30,11 +31,18 @@ def test_definitions_load_with_groups_descriptions_and_the_full_job():
 def test_every_asset_materialises_and_every_check_passes(materialized):
     outputs, result = materialized
     assert result.success
-    evaluations = result.get_asset_check_evaluations()
-    assert evaluations and all(e.passed for e in evaluations)
+    from dagster import AssetCheckSeverity
+
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite"}
+    assert blocking | {"consistency", "plausibility"} == set(evaluations)
+    for name in blocking:
+        assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
+    assert evaluations["consistency"].severity == AssetCheckSeverity.WARN
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert materialised == {"documents", "indicators", "observations", "number_coverage",
-                            "series", "parquet_files", "chart_files", "warehouse"}
+                            "series", "quality_findings", "parquet_files", "chart_files",
+                            "quality_report", "warehouse"}
 
 
 def test_observations_parquet_has_the_contract_and_one_row_per_figure(materialized):
@@ -78,24 +86,63 @@ def test_chart_has_png_svg_alt_text_and_data_in_both_languages(materialized):
     assert "hausse" in svg_fr and "Communiqué de presse" in svg_fr
 
 
-def test_broken_register_fails_the_run_and_leaves_published_outputs_untouched(
-        materialized, sources_copy, tmp_path):
+def published_files(outputs):
+    return {p.relative_to(outputs): p.read_bytes() for p in outputs.rglob("*")
+            if p.is_file() and "build" not in p.parts}
+
+
+def rerun_with(materialized, sources_copy, tmp_path):
+    """Re-run the full job on a copy of the published outputs, reading `sources_copy`."""
     import shutil
 
     from pipelines.definitions import build_definitions
 
     outputs, _ = materialized
-    before = {p.relative_to(outputs): p.read_bytes() for p in outputs.rglob("*")
-              if p.is_file() and "build" not in p.parts}
     copy = tmp_path / "outputs"
     shutil.copytree(outputs, copy)
+    defs = build_definitions(copy, sources_copy)
+    return copy, defs.resolve_job_def("full_refresh").execute_in_process(raise_on_error=False)
+
+
+def test_register_error_fails_the_run_and_leaves_published_outputs_untouched(
+        materialized, sources_copy, tmp_path):
     register = sources_copy / "figures" / "003.yaml"
     register.write_text(register.read_text().replace("value: 242454", "value: 242455"))
-    defs = build_definitions(copy, sources_copy)
-    result = defs.resolve_job_def("full_refresh").execute_in_process(raise_on_error=False)
+    copy, result = rerun_with(materialized, sources_copy, tmp_path)
     assert not result.success
     failure = result.get_step_failure_events()[0]
     assert "003.yaml" in failure.event_specific_data.error.message
-    after = {p.relative_to(copy): p.read_bytes() for p in copy.rglob("*")
-             if p.is_file() and "build" not in p.parts}
-    assert after == before
+    assert published_files(copy) == published_files(materialized[0])
+
+
+def test_failed_expectation_blocks_publication_and_leaves_outputs_untouched(
+        materialized, sources_copy, tmp_path):
+    # The loader accepts a count declared as a percentage; the GX suite must not (150 > 100).
+    catalogue = sources_copy / "indicators" / "core.yaml"
+    text = catalogue.read_text()
+    start = text.index("code: permanence_contact_moments")
+    catalogue.write_text(text[:start] + text[start:].replace("unit: count", "unit: percent", 1))
+    copy, result = rerun_with(materialized, sources_copy, tmp_path)
+    from dagster import AssetCheckSeverity
+
+    failed = [e for e in result.get_asset_check_evaluations()
+              if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+    assert [e.check_name for e in failed] == ["observations_suite"]
+    failures = failed[0].metadata["failures"].value
+    assert any(f["column"] == "value" and "150.0" in f["examples"] for f in failures)
+    done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not done & {"series", "parquet_files", "chart_files", "quality_report", "warehouse"}
+    assert published_files(copy) == published_files(materialized[0])
+
+
+def test_quality_findings_name_each_disagreement_with_its_quotes(materialized):
+    outputs, _ = materialized
+    findings = pd.read_parquet(outputs / "parquet" / "quality_findings.parquet")
+    assert {"rule", "severity", "message", "expected", "actual", "document_id",
+            "document_sha256", "line", "quote"} <= set(findings.columns)
+    shares = findings[findings["finding_id"] == "shares_100:003:13:176+003:13:205"]
+    assert sorted(shares["quote"]) == ["à 14% dans plus de cinq jours", "à 84% dans les cinq jours"]
+    assert shares["actual"].iloc[0] == pytest.approx(98)
+    html = (outputs / "quality" / "report.html").read_text()
+    assert "à 14% dans plus de cinq jours" in html and "shares_100" in html
+    assert (outputs / "quality" / "gx" / "index.html").is_file()

@@ -70,3 +70,24 @@ def coverage_summary(tokens: pd.DataFrame) -> pd.DataFrame:
     counts = counts[["registered", "dismissed", "unaccounted"]].reset_index()
     counts.columns.name = None
     return counts
+
+
+RULE_COLUMNS = ["rule", "total", "parts", "change", "start", "end", "ratio", "numerator",
+                "denominator", "per", "tolerance", "note", "declared_at"]
+
+
+def rules_table(register: Register) -> pd.DataFrame:
+    """The consistency rules declared in the registers; figure references are observation ids,
+    lists are JSON text."""
+    import json
+
+    rows = []
+    for check in register.checks:
+        row = {c: check.get(c) for c in RULE_COLUMNS}
+        row["declared_at"] = check["where"]
+        for c in ("total", "parts", "change", "start", "end", "ratio", "numerator", "denominator"):
+            if row[c] is not None:
+                row[c] = json.dumps(row[c])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=RULE_COLUMNS).astype(
+        {"per": "float64", "tolerance": "float64"})

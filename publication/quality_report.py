@@ -1,0 +1,60 @@
+"""The readable quality report: each finding with the quotes it involves side by side."""
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;color:#222}
+h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem}
+.finding{border:1px solid #ccc;border-radius:6px;padding:.8rem 1rem;margin:1rem 0}
+.finding h3{font-size:1rem;margin:.2rem 0 .6rem}
+.quotes{display:flex;flex-wrap:wrap;gap:.8rem}
+.quote{flex:1 1 18rem;background:#f6f6f6;border-left:4px solid #0072B2;padding:.5rem .7rem}
+.quote .where{font-size:.8rem;color:#555}
+.quote blockquote{margin:.3rem 0;font-style:italic}
+.numbers{font-size:.85rem;color:#555}
+table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}
+"""
+
+
+def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """A self-contained HTML page; every text taken from the documents is escaped."""
+    titles = dict(zip(documents["document_id"], documents["title"]))
+    unique = findings.drop_duplicates("finding_id")
+    counts = unique.groupby(["rule", "severity"]).size().reset_index(name="findings")
+    parts = ["<!doctype html><html lang='fr'><head><meta charset='utf-8'>",
+             "<title>Quality report</title>", f"<style>{STYLE}</style></head><body>",
+             "<h1>Quality report: where the documents disagree</h1>",
+             f"<p>{len(unique)} findings on {findings['observation_id'].nunique()} observations. "
+             "Warnings do not block publication; each finding shows the quotes involved.</p>",
+             "<h2>Findings by rule</h2>", _table(counts),
+             "<h2>Numbers in the documents</h2>", _table(summary)]
+    for rule, group in findings.groupby("rule", sort=True):
+        parts.append(f"<h2 id='{escape(rule)}'>{escape(rule)}</h2>")
+        for finding_id, rows in group.groupby("finding_id", sort=False):
+            first = rows.iloc[0]
+            parts.append(f"<div class='finding'><h3>{escape(first['message'])}</h3>"
+                         f"<p class='numbers'>expected {first['expected']:,.6g} · actual "
+                         f"{first['actual']:,.6g} · difference {first['difference']:,.6g} · "
+                         f"tolerance {first['tolerance']:,.6g}"
+                         + (f" · declared at {escape(str(first['declared_at']))}"
+                            if pd.notna(first["declared_at"]) else "")
+                         + "</p><div class='quotes'>")
+            for r in rows.itertuples():
+                parts.append(
+                    f"<div class='quote'><div class='where'>{escape(r.role)} · document "
+                    f"{escape(r.document_id)} ({escape(titles.get(r.document_id, ''))}), line "
+                    f"{r.line} · value {r.value:,.6g}</div>"
+                    f"<blockquote>{escape(r.quote)}</blockquote></div>")
+            parts.append("</div></div>")
+    parts.append("<p><a href='gx/index.html'>Great Expectations Data Docs</a></p></body></html>")
+    return "\n".join(parts)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{body}</table>"

@@ -1,0 +1,165 @@
+"""Consistency and plausibility findings: where the documents disagree with themselves or each other.
+
+Rules come from declarations in the registers (`checks:`), plus two that need no declaration:
+the same figure stated twice must agree, and a series should not jump implausibly.
+Tolerances follow the written precision: a figure written "5,1" is known to ±0,05.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "actual",
+                   "difference", "tolerance", "observation_id", "role", "document_id",
+                   "document_sha256", "line", "quote", "value", "declared_at"]
+LEVEL_UNITS_EXCLUDED = ("percent_change", "percentage_point_change")
+
+
+def half_unit(obs: pd.Series) -> float:
+    """Half the unit of the last written digit of a figure, in the figure's own units."""
+    text = str(obs["number_text"]).lstrip("+-\u2212\u2013")
+    digits = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    decimals = 0
+    if "," in digits:
+        decimals = len(digits.rsplit(",", 1)[1])
+    elif "." in digits and len(digits.rsplit(".", 1)[1]) != 3:
+        decimals = len(digits.rsplit(".", 1)[1])
+    written = sum(c.isdigit() for c in digits)
+    raw = float(digits.replace(".", "").replace(",", "")) / 10 ** decimals if written and digits[0].isdigit() else 0
+    factor = abs(obs["value"]) / raw if raw else 1.0
+    return 0.5 * 10 ** -decimals * factor
+
+
+def _finding(rule: str, message: str, expected: float, actual: float, tolerance: float,
+             involved: list[tuple[pd.Series, str]], declared_at: str | None,
+             severity: str = "WARN") -> list[dict]:
+    finding_id = f"{rule}:" + "+".join(sorted(o["observation_id"] for o, _ in involved))
+    return [{"finding_id": finding_id, "rule": rule, "severity": severity, "message": message,
+             "expected": float(expected), "actual": float(actual),
+             "difference": float(actual - expected), "tolerance": float(tolerance),
+             "observation_id": o["observation_id"], "role": role,
+             "document_id": o["document_id"], "document_sha256": o["document_sha256"],
+             "line": int(o["line"]), "quote": o["quote"], "value": float(o["value"]),
+             "declared_at": declared_at} for o, role in involved]
+
+
+def _ids(value) -> list[str]:
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return [value]
+        return parsed if isinstance(parsed, list) else [parsed]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[dict]:
+    """Findings of the rules declared in the registers: sum, shares_100, change, ratio, equal."""
+    obs = observations.set_index("observation_id", drop=False)
+    found: list[dict] = []
+    for rule in rules.to_dict("records"):
+        where, kind, given = rule["declared_at"], rule["rule"], rule.get("tolerance")
+        given = None if given is None or pd.isna(given) else float(given)
+        if kind in ("sum", "shares_100"):
+            parts = [obs.loc[i] for i in _ids(rule["parts"])]
+            actual = sum(p["value"] for p in parts)
+            if kind == "sum":
+                total = obs.loc[_ids(rule["total"])[0]]
+                expected, tol = total["value"], half_unit(total) + sum(half_unit(p) for p in parts)
+                involved = [(total, "total")] + [(p, "part") for p in parts]
+                what = f"parts add up to {actual:,.6g}, the stated total is {expected:,.6g}"
+            else:
+                expected, tol = 100.0, sum(half_unit(p) for p in parts)
+                involved = [(p, "share") for p in parts]
+                what = f"shares add up to {actual:.6g} %, not 100 %"
+        elif kind == "change":
+            change = obs.loc[_ids(rule["change"])[0]]
+            start, end = obs.loc[_ids(rule["start"])[0]], obs.loc[_ids(rule["end"])[0]]
+            if change["unit"] == "percentage_point_change":
+                expected = end["value"] - start["value"]
+                tol = half_unit(change) + half_unit(start) + half_unit(end)
+            else:
+                expected = (end["value"] - start["value"]) / start["value"] * 100
+                spread = (half_unit(start) / abs(start["value"]) + half_unit(end) / abs(end["value"]))
+                tol = half_unit(change) + abs(100 + expected) * spread
+            actual = change["value"]
+            involved = [(change, "change"), (start, "start"), (end, "end")]
+            what = f"the stated change is {actual:.6g}, its two values give {expected:.6g}"
+        elif kind == "ratio":
+            ratio = obs.loc[_ids(rule["ratio"])[0]]
+            num, den = obs.loc[_ids(rule["numerator"])[0]], obs.loc[_ids(rule["denominator"])[0]]
+            per = float(rule.get("per") or 1)
+            expected = num["value"] / den["value"] * per
+            tol = half_unit(ratio) + abs(expected) * (half_unit(num) / abs(num["value"])
+                                                      + half_unit(den) / abs(den["value"]))
+            actual = ratio["value"]
+            involved = [(ratio, "ratio"), (num, "numerator"), (den, "denominator")]
+            what = f"the stated ratio is {actual:.6g}, its parts give {expected:.6g}"
+        elif kind == "equal":
+            parts = [obs.loc[i] for i in _ids(rule["parts"])]
+            expected, actual = parts[0]["value"], max((p["value"] for p in parts),
+                                                      key=lambda v: abs(v - parts[0]["value"]))
+            tol = max(half_unit(p) for p in parts)
+            involved = [(p, "statement") for p in parts]
+            what = f"the same figure is stated as {expected:,.6g} and {actual:,.6g}"
+        else:
+            continue
+        tol = given if given is not None else tol
+        if abs(actual - expected) > tol + 1e-9 * max(1.0, abs(expected)):
+            found += _finding(kind, what, expected, actual, tol, involved, where)
+    return found
+
+
+def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
+    """The same indicator, period, geo, breakdown, unit and kind stated with different values."""
+    key = ["indicator", "period", "geo", "breakdown", "unit", "kind", "base_period"]
+    found: list[dict] = []
+    frame = observations.assign(base_period=observations["base_period"].fillna(""))
+    for _, group in frame.groupby(key, sort=True):
+        if len(group) < 2:
+            continue
+        rows = [r for _, r in group.iterrows()]
+        low, high = min(rows, key=lambda r: r["value"]), max(rows, key=lambda r: r["value"])
+        tol = half_unit(low) + half_unit(high)
+        if high["value"] - low["value"] > tol + 1e-9 * max(1.0, abs(high["value"])):
+            docs = sorted({r["document_id"] for r in rows})
+            scope = "two documents" if len(docs) > 1 else "one document, twice"
+            what = (f"{low['indicator']} {low['period']} {low['geo']} "
+                    f"{low['breakdown'] or '(total)'} is stated as {low['value']:,.6g} and "
+                    f"{high['value']:,.6g} ({scope})")
+            found += _finding("same_figure", what, low["value"], high["value"], tol,
+                              [(r, "statement") for r in rows], None)
+    return found
+
+
+def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
+    """Plausibility: a level that moves by more than `threshold` (50 %) between consecutive years."""
+    found: list[dict] = []
+    yearly = series[series["period"].str.fullmatch(r"\d{4}") & ~series["unit"].isin(LEVEL_UNITS_EXCLUDED)]
+    for _, group in yearly.groupby(["indicator", "geo", "breakdown", "unit", "kind"]):
+        rows = group.sort_values("period").to_dict("records")
+        for prev, cur in zip(rows, rows[1:]):
+            if int(cur["period"]) - int(prev["period"]) != 1 or not prev["value"]:
+                continue
+            if cur["unit"] == "percent":
+                moved = abs(cur["value"] - prev["value"]) > 100 * threshold / 2
+            else:
+                moved = abs(cur["value"] / prev["value"] - 1) > threshold
+            if moved:
+                what = (f"{cur['indicator']} {cur['geo']} {cur['breakdown'] or '(total)'} goes from "
+                        f"{prev['value']:,.6g} in {prev['period']} to {cur['value']:,.6g} in "
+                        f"{cur['period']}")
+                found += _finding("plausibility_jump", what, prev["value"], cur["value"], 0.0,
+                                  [(pd.Series(prev), "previous"), (pd.Series(cur), "current")],
+                                  None)
+    return found
+
+
+def findings_table(observations: pd.DataFrame, rules: pd.DataFrame,
+                   series: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All findings, one row per finding and involved observation."""
+    rows = declared_findings(observations, rules) + repeated_figure_findings(observations)
+    if series is not None:
+        rows += jump_findings(series)
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
