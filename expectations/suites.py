@@ -86,9 +86,12 @@ def series_expectations(indicators: list[str], units: list[str], kinds: list[str
     from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
-    key = ["indicator", "geo", "breakdown", "unit", "kind", "period"]
+    key = ["indicator", "geo", "breakdown", "unit", "measure", "period"]
     return [
         E.ExpectCompoundColumnsToBeUnique(column_list=key),
+        E.ExpectColumnValuesToBeInSet(column="measure", value_set=["level", "target", "threshold"]),
+        E.ExpectColumnValuesToNotBeNull(column="formula", row_condition=Column("kind") == "derived"),
+        E.ExpectColumnValuesToBeNull(column="formula", row_condition=Column("kind") != "derived"),
         *[E.ExpectColumnValuesToNotBeNull(column=c)
           for c in ("indicator", "geo", "unit", "kind", "period", "value", "observation_id",
                     "document_sha256", "line", "quote")],
@@ -100,4 +103,58 @@ def series_expectations(indicators: list[str], units: list[str], kinds: list[str
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
                                         row_condition=Column("unit") == "percent"),
         E.ExpectColumnValuesToBeBetween(column="vintages", min_value=1),
+    ]
+
+
+def vintages_expectations() -> list:
+    """Every statement of a point ranked once; rank 1 is the kept value."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    key = ["indicator", "geo", "breakdown", "unit", "measure", "period", "rank"]
+    return [
+        E.ExpectCompoundColumnsToBeUnique(column_list=key),
+        E.ExpectColumnValuesToBeBetween(column="rank", min_value=1),
+        E.ExpectColumnValuesToBeBetween(column="difference_from_kept", min_value=0, max_value=0,
+                                        row_condition=Column("rank") == 1),
+        *[E.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("value", "kind", "observation_id", "document_sha256", "line", "quote")],
+        E.ExpectColumnValuesToNotBeNull(column="derived_from",
+                                        row_condition=Column("kind") == "derived"),
+    ]
+
+
+def changes_expectations() -> list:
+    """Changes in points for percentages, in per cent otherwise; index 100 on the first year."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    return [
+        E.ExpectCompoundColumnsToBeUnique(
+            column_list=["indicator", "geo", "breakdown", "unit", "measure", "period"]),
+        E.ExpectColumnValuesToBeInSet(column="change_unit", value_set=["percent", "percentage_points"]),
+        E.ExpectColumnValuesToBeInSet(column="change_unit", value_set=["percentage_points"],
+                                      row_condition=Column("unit") == "percent"),
+        E.ExpectColumnValuesToBeNull(column="change", row_condition=Column("previous_period").is_null()),
+        E.ExpectColumnValuesToBeBetween(column="index_first_year_100", min_value=100, max_value=100,
+                                        row_condition=Column("previous_period").is_null()),
+        E.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}$"),
+    ]
+
+
+def regional_expectations(geos: list[str]) -> list:
+    """Regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in French and Dutch."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    return [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["indicator", "breakdown", "period", "geo"]),
+        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
+        E.ExpectColumnValuesToBeBetween(column="share", min_value=0, max_value=100),
+        E.ExpectColumnValuesToBeBetween(column="count", min_value=0),
+        *[E.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("geo_name_fr", "geo_name_nl", "total", "count_observation_id",
+                    "total_observation_id")],
     ]

@@ -11,7 +11,8 @@ from publication.files import copy_file, publish_tree, write_parquet, write_text
 from publication.quality_report import render_report
 from transforms import tables
 from transforms.consistency import findings_table
-from transforms.series import series_table
+from transforms.regional import regional_table
+from transforms.series import SERIES_KEY, changes_table, series_table, vintages_table
 
 OWNERS = ["team:statistics"]
 
@@ -76,19 +77,51 @@ def number_coverage(context: AssetExecutionContext, duckdb: DuckDBResource,
                    "across documents; the latest publication wins.")
 def series(duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
-        frame = series_table(read_table(con, "observations"), read_table(con, "documents"))
+        vintages = vintages_table(read_table(con, "observations"), read_table(con, "documents"),
+                                  read_table(con, "indicators"))
+        frame = series_table(vintages)
+        replace_table(con, "series_vintages", vintages)
         replace_table(con, "series", frame)
+    n_series = frame.groupby(SERIES_KEY).ngroups
+    return MaterializeResult(metadata={
+        **table_metadata(frame), "series": MetadataValue.int(n_series),
+        "derived_points": MetadataValue.int(int((frame["kind"] == "derived").sum())),
+        "points_with_several_vintages": MetadataValue.int(int((frame["vintages"] > 1).sum()))})
+
+
+@asset(group_name="derived", deps=[series], kinds={"python", "duckdb"}, owners=OWNERS,
+       description="Year-on-year change (in points for percentages), compound annual growth "
+                   "over the span and an index (first year = 100) for every yearly level series "
+                   "with at least two points.")
+def changes(duckdb: DuckDBResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        frame = changes_table(read_table(con, "series"))
+        replace_table(con, "changes", frame)
     return MaterializeResult(metadata=table_metadata(frame))
 
 
-@asset(group_name="validation", deps=[observations, series], kinds={"python", "duckdb"},
+@asset(group_name="derived", deps=[series], kinds={"python", "duckdb"}, owners=OWNERS,
+       description="Regional breakdowns: shares by region and counts side by side (a stated "
+                   "share times the national total gives a count), with the rounding residue; "
+                   "geo codes BE1, BE2, BE3, BE-DG with names in French and Dutch.")
+def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+    geos = sources.catalogues().vocabulary["geos"]
+    with duckdb.get_connection() as con:
+        frame = regional_table(read_table(con, "series"), read_table(con, "indicators"), geos)
+        replace_table(con, "regional", frame)
+    return MaterializeResult(metadata=table_metadata(frame))
+
+
+@asset(group_name="validation", deps=[observations, series, changes, regional],
+       kinds={"python", "duckdb"},
        owners=OWNERS,
        description="Every consistency and plausibility finding, one row per finding and "
                    "involved observation, with both quotes (rule, severity, expected, actual).")
 def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         frame = findings_table(read_table(con, "observations"),
-                               read_table(con, "consistency_rules"), read_table(con, "series"))
+                               read_table(con, "consistency_rules"), read_table(con, "series"),
+                               read_table(con, "series_vintages"))
         replace_table(con, "quality_findings", frame)
     per_rule = frame.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
     return MaterializeResult(metadata={**table_metadata(frame),
@@ -96,8 +129,8 @@ def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
 
 
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
-                    "consistency_rules", "series", "coverage_summary", "number_coverage",
-                    "quality_findings"]
+                    "consistency_rules", "series", "series_vintages", "changes", "regional",
+                    "coverage_summary", "number_coverage", "quality_findings"]
 
 
 @asset(group_name="publication", deps=[series, number_coverage, quality_findings],

@@ -11,7 +11,7 @@ from pipelines import assets
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from sources.register import Catalogues
-from transforms.consistency import findings_table, jump_findings
+from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
@@ -123,7 +123,40 @@ def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
 def plausibility(duckdb: DuckDBResource) -> AssetCheckResult:
     with duckdb.get_connection() as con:
         frame = read_table(con, "series")
-    found = jump_findings(frame)
-    from transforms.consistency import FINDING_COLUMNS
+    return findings_result(pd.DataFrame(jump_findings(frame), columns=FINDING_COLUMNS))
 
-    return findings_result(pd.DataFrame(found, columns=FINDING_COLUMNS))
+
+@asset_check(asset=assets.series, blocking=False,
+             description="Derived points (WARN): a point implied by a stated change or share "
+                         "agrees, within rounding, with the figure stated for the same point.")
+def derived_points_agree(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "series_vintages")
+    return findings_result(pd.DataFrame(derived_findings(frame), columns=FINDING_COLUMNS))
+
+
+def table_suite(asset, table: str, expectations_of, description: str):
+    """A blocking GX check on `asset` validating warehouse table `table`."""
+    @asset_check(asset=asset, name=f"{table}_suite", blocking=True, description=description)
+    def _check(duckdb: DuckDBResource, outputs: OutputsResource,
+               sources: SourcesResource) -> AssetCheckResult:
+        with duckdb.get_connection() as con:
+            frame = read_table(con, table)
+        return suite_result(frame, table, expectations_of(sources.catalogues()), outputs)
+
+    return _check
+
+
+vintages_suite = table_suite(
+    assets.series, "series_vintages", lambda cat: suites.vintages_expectations(),
+    "GX suite `series_vintages`: each statement of a point ranked once, the kept value first, "
+    "derived points with their sources.")
+changes_suite = table_suite(
+    assets.changes, "changes", lambda cat: suites.changes_expectations(),
+    "GX suite `changes`: unique points, percentages changing in points, index 100 on the "
+    "first year.")
+regional_suite = table_suite(
+    assets.regional, "regional", lambda cat: suites.regional_expectations(
+        list(cat.vocabulary["geos"])),
+    "GX suite `regional`: regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in "
+    "French and Dutch, totals and sources kept.")

@@ -10,10 +10,12 @@ from pipelines import assets, checks
 from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
-              assets.series, assets.quality_findings, assets.parquet_files, assets.chart_files,
+              assets.series, assets.changes, assets.regional, assets.quality_findings, assets.parquet_files, assets.chart_files,
               assets.quality_report, assets.warehouse]
 ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
-              checks.consistency, checks.series_suite, checks.plausibility]
+              checks.consistency, checks.series_suite, checks.plausibility,
+              checks.derived_points_agree, checks.vintages_suite, checks.changes_suite,
+              checks.regional_suite]
 
 
 def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None = None) -> Definitions:

@@ -40,7 +40,7 @@ class ChartSpec:
     geo: str = "BE"
     breakdown: str = ""
     unit: str = "count"
-    kind: str = "observed"
+    measure: str = "level"
 
 
 CHARTS = [ChartSpec("arr_ai_beneficiaries_over_time", "arr_ai_beneficiaries")]
@@ -120,7 +120,8 @@ def render_chart(spec: ChartSpec, series: pd.DataFrame, indicators: pd.DataFrame
     """Write one chart in both languages; None when its series has fewer than two points."""
     points = series[(series["indicator"] == spec.indicator) & (series["geo"] == spec.geo)
                     & (series["breakdown"] == spec.breakdown) & (series["unit"] == spec.unit)
-                    & (series["kind"] == spec.kind)].sort_values("period")
+                    & (series["measure"] == spec.measure)
+                    & (series["kind"] != "derived")].sort_values("period")
     if len(points) < 2:
         return None
     import matplotlib.pyplot as plt

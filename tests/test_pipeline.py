@@ -34,14 +34,16 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
     from dagster import AssetCheckSeverity
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite"}
-    assert blocking | {"consistency", "plausibility"} == set(evaluations)
+    blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite",
+                "series_vintages_suite", "changes_suite", "regional_suite"}
+    assert blocking | {"consistency", "plausibility", "derived_points_agree"} == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
     assert evaluations["consistency"].severity == AssetCheckSeverity.WARN
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert materialised == {"documents", "indicators", "observations", "number_coverage",
-                            "series", "quality_findings", "parquet_files", "chart_files",
+                            "series", "changes", "regional", "quality_findings",
+                            "parquet_files", "chart_files",
                             "quality_report", "warehouse"}
 
 
@@ -131,7 +133,8 @@ def test_failed_expectation_blocks_publication_and_leaves_outputs_untouched(
     failures = failed[0].metadata["failures"].value
     assert any(f["column"] == "value" and "150.0" in f["examples"] for f in failures)
     done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert not done & {"series", "parquet_files", "chart_files", "quality_report", "warehouse"}
+    assert not done & {"series", "changes", "regional", "parquet_files", "chart_files",
+                       "quality_report", "warehouse"}
     assert published_files(copy) == published_files(materialized[0])
 
 

@@ -10,25 +10,11 @@ import json
 
 import pandas as pd
 
+from transforms.precision import half_unit
+
 FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "actual",
                    "difference", "tolerance", "observation_id", "role", "document_id",
                    "document_sha256", "line", "quote", "value", "declared_at"]
-LEVEL_UNITS_EXCLUDED = ("percent_change", "percentage_point_change")
-
-
-def half_unit(obs: pd.Series) -> float:
-    """Half the unit of the last written digit of a figure, in the figure's own units."""
-    text = str(obs["number_text"]).lstrip("+-\u2212\u2013")
-    digits = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    decimals = 0
-    if "," in digits:
-        decimals = len(digits.rsplit(",", 1)[1])
-    elif "." in digits and len(digits.rsplit(".", 1)[1]) != 3:
-        decimals = len(digits.rsplit(".", 1)[1])
-    written = sum(c.isdigit() for c in digits)
-    raw = float(digits.replace(".", "").replace(",", "")) / 10 ** decimals if written and digits[0].isdigit() else 0
-    factor = abs(obs["value"]) / raw if raw else 1.0
-    return 0.5 * 10 ** -decimals * factor
 
 
 def _finding(rule: str, message: str, expected: float, actual: float, tolerance: float,
@@ -136,8 +122,8 @@ def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
 def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     """Plausibility: a level that moves by more than `threshold` (50 %) between consecutive years."""
     found: list[dict] = []
-    yearly = series[series["period"].str.fullmatch(r"\d{4}") & ~series["unit"].isin(LEVEL_UNITS_EXCLUDED)]
-    for _, group in yearly.groupby(["indicator", "geo", "breakdown", "unit", "kind"]):
+    yearly = series[series["period"].str.fullmatch(r"\d{4}") & (series["measure"] == "level")]
+    for _, group in yearly.groupby(["indicator", "geo", "breakdown", "unit", "measure"]):
         rows = group.sort_values("period").to_dict("records")
         for prev, cur in zip(rows, rows[1:]):
             if int(cur["period"]) - int(prev["period"]) != 1 or not prev["value"]:
@@ -156,10 +142,34 @@ def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     return found
 
 
+def derived_findings(vintages: pd.DataFrame) -> list[dict]:
+    """A point implied by a change or a share, compared with the figure stated for that point."""
+    found: list[dict] = []
+    key = ["indicator", "geo", "breakdown", "unit", "measure", "period"]
+    for _, group in vintages[vintages["measure"] == "level"].groupby(key):
+        derived = group[group["kind"] == "derived"]
+        stated = group[group["kind"] != "derived"]
+        if derived.empty or stated.empty:
+            continue
+        s = stated.iloc[0]
+        for d in derived.to_dict("records"):
+            tol = d["half_unit"] + s["half_unit"]
+            if abs(d["value"] - s["value"]) > tol + 1e-9 * max(1.0, abs(s["value"])):
+                what = (f"{s['indicator']} {s['period']} {s['geo']} is stated as "
+                        f"{s['value']:,.6g}; {d['formula']} gives {d['value']:,.6g}")
+                src = pd.Series({**d, "observation_id": f"derived:{d['derived_from']}"})
+                found += _finding("derived_vs_stated", what, s["value"], d["value"], tol,
+                                  [(s, "stated"), (src, "derived")], None)
+    return found
+
+
 def findings_table(observations: pd.DataFrame, rules: pd.DataFrame,
-                   series: pd.DataFrame | None = None) -> pd.DataFrame:
+                   series: pd.DataFrame | None = None,
+                   vintages: pd.DataFrame | None = None) -> pd.DataFrame:
     """All findings, one row per finding and involved observation."""
     rows = declared_findings(observations, rules) + repeated_figure_findings(observations)
     if series is not None:
         rows += jump_findings(series)
+    if vintages is not None:
+        rows += derived_findings(vintages)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

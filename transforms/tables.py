@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 
 from sources.register import Register, coverage
+from transforms.precision import half_unit
 
 OBSERVATION_COLUMNS = [
     "observation_id", "indicator", "period", "geo", "breakdown", "value", "unit", "kind",
     "qualifier", "base_period", "document_id", "document_sha256", "line", "column", "quote",
-    "number_text", "note", "register_file", "register_line",
+    "number_text", "half_unit", "note", "register_file", "register_line",
 ]
 
 
@@ -28,7 +29,8 @@ def documents_table(register: Register) -> pd.DataFrame:
 def indicators_table(register: Register) -> pd.DataFrame:
     """One row per indicator of the catalogue, with its labels in three languages."""
     rows = [{"indicator": code, "family": ind["family"], "unit": ind["unit"],
-             "decimals": ind.get("decimals"), "label_fr": ind["label"]["fr"],
+             "decimals": ind.get("decimals"), "share_of": ind.get("share_of"),
+             "label_fr": ind["label"]["fr"],
              "label_nl": ind["label"]["nl"], "label_en": ind["label"]["en"],
              "definition": " ".join(str(ind["definition"]).split()),
              "catalogue_file": ind["catalogue_file"]}
@@ -42,6 +44,7 @@ def observations_table(register: Register) -> pd.DataFrame:
     rows = [{**{k: fig.get(k) for k in OBSERVATION_COLUMNS if k != "document_sha256"},
              "document_sha256": sha[fig["document_id"]]} for fig in register.figures]
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+    frame["half_unit"] = [half_unit(r) for r in frame.to_dict("records")] if len(frame) else []
     return frame.astype({"value": "float64", "line": "int64", "column": "int64",
                          "register_line": "Int64"}).sort_values(
         ["document_id", "line", "column"], ignore_index=True)
