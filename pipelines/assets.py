@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table, table_metadata
-from publication import charts
+from publication import charts, dictionary
 from publication.files import copy_file, publish_tree, write_parquet, write_text
 from publication.quality_report import render_report
 from transforms import tables
@@ -133,15 +133,31 @@ PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_brea
                     "coverage_summary", "number_coverage", "quality_findings"]
 
 
-@asset(group_name="publication", deps=[series, number_coverage, quality_findings],
-       kinds={"parquet"},
+@asset(group_name="publication", deps=[series, changes, regional, number_coverage,
+                                       quality_findings],
+       kinds={"duckdb"}, owners=OWNERS,
+       description="The data dictionary (table, column, type, unit, meaning) as a table, as "
+                   "COMMENT ON every table and column, and the researchers' views "
+                   "(latest_values, series_with_provenance).")
+def data_dictionary(duckdb: DuckDBResource) -> MaterializeResult:
+    with duckdb.get_connection() as con:
+        frame = dictionary.dictionary_table(con, PUBLISHED_TABLES)
+        replace_table(con, "data_dictionary", frame)
+        frame = dictionary.dictionary_table(con, PUBLISHED_TABLES + ["data_dictionary"])
+        replace_table(con, "data_dictionary", frame)
+        dictionary.apply_comments(con, frame)
+        dictionary.create_views(con)
+    return MaterializeResult(metadata=table_metadata(frame))
+
+
+@asset(group_name="publication", deps=[data_dictionary], kinds={"parquet"},
        owners=OWNERS,
        description="One Parquet file per published table in outputs/parquet/, each replaced "
                    "atomically.")
 def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
     written = {}
     with duckdb.get_connection() as con:
-        for name in PUBLISHED_TABLES:
+        for name in PUBLISHED_TABLES + ["data_dictionary"]:
             frame = read_table(con, name)
             written[name] = len(frame)
             write_parquet(frame, outputs.parquet / f"{name}.parquet")
@@ -189,7 +205,7 @@ def warehouse(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeRe
     with duckdb.get_connection() as con:
         con.execute("CHECKPOINT")
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                  for name in PUBLISHED_TABLES}
+                  for name in PUBLISHED_TABLES + ["data_dictionary"]}
     copy_file(outputs.build_db, outputs.warehouse)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(outputs.warehouse)),
                                        "rows": MetadataValue.json(counts)})

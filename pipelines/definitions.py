@@ -10,7 +10,9 @@ from pipelines import assets, checks
 from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
-              assets.series, assets.changes, assets.regional, assets.quality_findings, assets.parquet_files, assets.chart_files,
+              assets.series, assets.changes, assets.regional, assets.quality_findings,
+              assets.data_dictionary,
+              assets.parquet_files, assets.chart_files,
               assets.quality_report, assets.warehouse]
 ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
               checks.consistency, checks.series_suite, checks.plausibility,

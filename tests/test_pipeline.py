@@ -43,7 +43,7 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert materialised == {"documents", "indicators", "observations", "number_coverage",
                             "series", "changes", "regional", "quality_findings",
-                            "parquet_files", "chart_files",
+                            "data_dictionary", "parquet_files", "chart_files",
                             "quality_report", "warehouse"}
 
 
@@ -149,3 +149,21 @@ def test_quality_findings_name_each_disagreement_with_its_quotes(materialized):
     html = (outputs / "quality" / "report.html").read_text()
     assert "à 14% dans plus de cinq jours" in html and "shares_100" in html
     assert (outputs / "quality" / "gx" / "index.html").is_file()
+
+
+def test_every_published_table_and_column_is_documented(materialized):
+    outputs, _ = materialized
+    with duckdb.connect(str(outputs / "warehouse.duckdb"), read_only=True) as con:
+        tables = con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall()
+        columns = con.execute("SELECT table_name, column_name, comment FROM duckdb_columns() "
+                              "WHERE NOT internal AND table_name IN (SELECT table_name FROM duckdb_tables())"
+                              ).fetchall()
+        dictionary = con.execute("SELECT * FROM data_dictionary").df()
+        latest = con.execute("SELECT value FROM latest_values WHERE indicator = "
+                             "'arr_ai_beneficiaries' AND geo = 'BE' AND breakdown = ''").fetchall()
+    assert tables and all(comment for _, comment in tables)
+    assert all(comment for *_, comment in columns)
+    published = {p.stem for p in (outputs / "parquet").glob("*.parquet")}
+    assert published == {t for t, _ in tables}
+    assert set(dictionary["table"]) == published
+    assert len(latest) == 1
