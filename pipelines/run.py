@@ -5,22 +5,44 @@ Exit status 0 when every step and every blocking check passed, 1 otherwise.
 """
 from __future__ import annotations
 
+import fcntl
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import AssetCheckSeverity, DagsterInstance
 
 from pipelines.definitions import defs
 from pipelines.resources import default_outputs_dir
 
 
+@contextmanager
+def exclusive_run(outputs: Path):
+    """Hold `outputs/.run.lock` for the whole run: a second run waits for the first to finish."""
+    outputs.mkdir(parents=True, exist_ok=True)
+    with open(outputs / ".run.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Another run is writing {outputs}; waiting for it to finish...", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main() -> int:
+    with exclusive_run(default_outputs_dir()):
+        return run_all()
+
+
+def run_all() -> int:
     started = time.monotonic()
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def("full_refresh").execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     failed = False
+    warnings: list[str] = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             failed = True
@@ -28,17 +50,24 @@ def main() -> int:
             print(f"FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
-            if not check.passed:
+            if not check.passed and check.severity == AssetCheckSeverity.ERROR:
                 failed = True
+                failures = check.metadata.get("failures")
                 print(f"CHECK FAILED {check.check_name} on {check.asset_key.to_user_string()}: "
-                      f"{check.metadata.get('failures').value if 'failures' in check.metadata else ''}",
-                      file=sys.stderr)
+                      f"{failures.value if failures else ''}", file=sys.stderr)
+            elif not check.passed:
+                findings = check.metadata.get("findings")
+                warnings.append(f"  {check.check_name} on {check.asset_key.to_user_string()}: "
+                                f"{findings.value if findings else '?'} finding(s)")
     outputs = default_outputs_dir()
     if failed or not result.success:
         print(f"Run {result.run_id} failed: nothing new was published; {outputs} is unchanged.",
               file=sys.stderr)
         return 1
     print_summary(outputs)
+    if warnings:
+        print("Warnings (reported, not blocking; see outputs/quality/report.html):")
+        print("\n".join(warnings))
     print(f"Run {result.run_id} succeeded in {time.monotonic() - started:.1f} s.")
     return 0
 
