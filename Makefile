@@ -8,7 +8,7 @@ VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test ui setup clean
+.PHONY: run test ui setup clean chromium
 
 setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
 
@@ -29,8 +29,14 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: setup
 	$(VENV)/bin/python -m pipelines.run
 
-test: setup
+test: setup chromium
 	$(VENV)/bin/python -m pytest
+
+# The gallery test drives Debian's Chromium; install it where it is missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 ui: setup
 	$(VENV)/bin/dagster dev --host 127.0.0.1 --port $(PORT) -m pipelines.definitions

@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table, table_metadata
-from publication import charts, dictionary
+from publication import dictionary
 from publication.files import copy_file, publish_tree, write_parquet, write_text
 from publication.quality_report import render_report
 from transforms import tables
@@ -166,20 +166,6 @@ def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> Materiali
         "rows": MetadataValue.json(written)})
 
 
-@asset(group_name="publication", deps=[series], kinds={"matplotlib"}, owners=OWNERS,
-       description="Charts for communication staff (PNG and SVG, alt text, data as CSV).")
-def chart_files(duckdb: DuckDBResource, outputs: OutputsResource,
-                sources: SourcesResource) -> MaterializeResult:
-    with duckdb.get_connection() as con:
-        data = {name: read_table(con, name) for name in ("series", "indicators", "documents")}
-    made = charts.render_all(data["series"], data["indicators"], data["documents"], outputs.charts,
-                             sources.catalogues().vocabulary["units"])
-    return MaterializeResult(metadata={
-        "directory": MetadataValue.path(str(outputs.charts)),
-        "charts": MetadataValue.int(len(made)),
-        **{f"thumbnail_{m['chart_id']}": MetadataValue.md(m["thumbnail"]) for m in made}})
-
-
 @asset(group_name="publication", deps=[quality_findings, number_coverage], kinds={"html"},
        owners=OWNERS,
        description="outputs/quality/report.html (each finding with its quotes side by side) and "
@@ -196,7 +182,7 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> Material
         "findings": MetadataValue.int(data["quality_findings"]["finding_id"].nunique())})
 
 
-@asset(group_name="publication", deps=[parquet_files, chart_files, quality_report],
+@asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery"],
        kinds={"duckdb"},
        owners=OWNERS,
        description="The researchers' read-only DuckDB file outputs/warehouse.duckdb: a copy of the "

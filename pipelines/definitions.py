@@ -6,13 +6,13 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_duckdb import DuckDBResource
 
-from pipelines import assets, checks
+from pipelines import assets, chart_assets, checks
 from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
               assets.series, assets.changes, assets.regional, assets.quality_findings,
               assets.data_dictionary,
-              assets.parquet_files, assets.chart_files,
+              assets.parquet_files, *chart_assets.CHART_ASSETS, chart_assets.chart_gallery,
               assets.quality_report, assets.warehouse]
 ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
               checks.consistency, checks.series_suite, checks.plausibility,

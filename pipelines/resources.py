@@ -44,6 +44,11 @@ class OutputsResource(ConfigurableResource):
         return self.path / "quality"
 
     @property
+    def build_charts(self) -> Path:
+        """What each chart asset drew, for the gallery (JSON, one file per chart)."""
+        return self.path / "build" / "charts"
+
+    @property
     def build_docs(self) -> Path:
         """Great Expectations Data Docs as the checks write them, before publication."""
         return self.path / "build" / "gx_docs"

@@ -16,7 +16,7 @@ def test_definitions_load_with_groups_descriptions_and_the_full_job():
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"documents", "observations", "series", "parquet_files", "chart_files",
+    assert {"documents", "observations", "series", "parquet_files", "chart_gallery",
             "warehouse"} <= keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -41,10 +41,13 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
     assert evaluations["consistency"].severity == AssetCheckSeverity.WARN
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    from publication.charts import load_specs
+
+    chart_keys = {f"chart_{s['chart_id']}" for s in load_specs()}
     assert materialised == {"documents", "indicators", "observations", "number_coverage",
                             "series", "changes", "regional", "quality_findings",
-                            "data_dictionary", "parquet_files", "chart_files",
-                            "quality_report", "warehouse"}
+                            "data_dictionary", "parquet_files", "chart_gallery",
+                            "quality_report", "warehouse"} | chart_keys
 
 
 def test_observations_parquet_has_the_contract_and_one_row_per_figure(materialized):
@@ -133,8 +136,8 @@ def test_failed_expectation_blocks_publication_and_leaves_outputs_untouched(
     failures = failed[0].metadata["failures"].value
     assert any(f["column"] == "value" and "150.0" in f["examples"] for f in failures)
     done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert not done & {"series", "changes", "regional", "parquet_files", "chart_files",
-                       "quality_report", "warehouse"}
+    assert not done & {"series", "changes", "regional", "parquet_files", "chart_gallery",
+                       "chart_arr_ai_beneficiaries_over_time", "quality_report", "warehouse"}
     assert published_files(copy) == published_files(materialized[0])
 
 

@@ -1,0 +1,67 @@
+"""One asset per chart of publication/charts.yaml, and the gallery that lists them."""
+import json
+
+import yaml
+from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets import OWNERS, series
+from pipelines.resources import OutputsResource, SourcesResource
+from pipelines.warehouse import read_table
+from publication import charts
+from publication.files import write_text
+from publication.gallery import gallery_html
+
+
+def chart_labels(sources: SourcesResource) -> dict:
+    vocab = sources.catalogues().vocabulary
+    path = sources.catalogues().root / "breakdowns.yaml"
+    breakdowns = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {"geos": vocab["geos"], "units": vocab["units"], "breakdowns": breakdowns or {}}
+
+
+def chart_asset(spec: dict) -> AssetsDefinition:
+    """The asset drawing one chart in French and Dutch."""
+    @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=[series],
+           kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]},
+           description=f"Chart `{spec['chart_id']}` ({spec['form']} of {spec['indicator']}), "
+                       f"PNG and SVG in French and Dutch, alt text and data as CSV.")
+    def _chart(duckdb: DuckDBResource, outputs: OutputsResource,
+               sources: SourcesResource) -> MaterializeResult:
+        with duckdb.get_connection() as con:
+            data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
+        made = charts.render_chart(spec, data["series"], data["indicators"], data["documents"],
+                                   chart_labels(sources), outputs.charts)
+        sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
+        if made is None:
+            sidecar.unlink(missing_ok=True)
+            return MaterializeResult(metadata={"drawn": MetadataValue.bool(False)})
+        write_text(json.dumps({k: v for k, v in made.items() if k != "thumbnail"}), sidecar)
+        return MaterializeResult(metadata={
+            "drawn": MetadataValue.bool(True),
+            "title_fr": MetadataValue.text(made["texts"]["fr"]["title"]),
+            "title_nl": MetadataValue.text(made["texts"]["nl"]["title"]),
+            "alt_fr": MetadataValue.text(made["texts"]["fr"]["alt"]),
+            "png_fr": MetadataValue.path(str(outputs.charts / made["files"]["png_fr"])),
+            "thumbnail": MetadataValue.md(made["thumbnail"])})
+
+    return _chart
+
+
+CHART_ASSETS = [chart_asset(spec) for spec in charts.load_specs()]
+
+
+@asset(group_name="publication", deps=CHART_ASSETS, kinds={"html"}, owners=OWNERS,
+       description="outputs/charts/index.html: every chart by family, French/Dutch switch, alt "
+                   "text and download links (PNG, SVG, alt text, CSV).")
+def chart_gallery(outputs: OutputsResource) -> MaterializeResult:
+    made = []
+    for spec in charts.load_specs():
+        sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
+        if sidecar.is_file():
+            made.append(json.loads(sidecar.read_text(encoding="utf-8")))
+    write_text(gallery_html(made), outputs.charts / "index.html")
+    return MaterializeResult(metadata={
+        "charts": MetadataValue.int(len(made)),
+        "families": MetadataValue.json(sorted({m["family"] for m in made})),
+        "index": MetadataValue.path(str(outputs.charts / "index.html"))})
