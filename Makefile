@@ -8,7 +8,7 @@ VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test ui setup clean chromium
+.PHONY: run test ui setup clean chromium candidates check
 
 setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
 
@@ -40,6 +40,15 @@ chromium:
 
 ui: setup
 	$(VENV)/bin/dagster dev --host 127.0.0.1 --port $(PORT) -m pipelines.definitions
+
+# make candidates DOC=003 - every number of a document not yet registered, as a draft register
+candidates: setup
+	@test -n "$(DOC)" || { echo "usage: make candidates DOC=<document id>"; exit 2; }
+	@$(VENV)/bin/python -m sources.candidates $(DOC)
+
+# make check DOC=002 - validate the registers of a document and list its unaccounted numbers
+check: setup
+	@$(VENV)/bin/python -m sources.check $(DOC) -v
 
 clean:
 	rm -rf outputs/build outputs/parquet outputs/charts outputs/quality outputs/warehouse.duckdb
