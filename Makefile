@@ -13,18 +13,18 @@ export PYTHONPATH := $(CURDIR)
 setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/bin/uv: | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install --quiet uv
+	@$(VENV)/bin/python -m pip install --quiet uv
 
 $(VENV)/.synced: uv.lock pyproject.toml | $(VENV)/bin/uv
-	$(VENV)/bin/uv sync --frozen --quiet
-	touch $@
+	@$(VENV)/bin/uv sync --frozen --quiet
+	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	@mkdir -p $(DAGSTER_HOME)
+	@cp dagster.yaml $@
 
 run: setup
 	$(VENV)/bin/python -m pipelines.run
