@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, in_process_executor
 from dagster_duckdb import DuckDBResource
 
-from pipelines import assets, chart_assets, checks
+from pipelines import assets, chart_assets, checks, operations
 from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
@@ -28,9 +28,9 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
     return Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[define_asset_job("full_refresh", selection=AssetSelection.all(),
-                               description="Re-read every document and register, validate, "
-                                           "derive and publish everything.")],
+        jobs=[operations.full_refresh, operations.publication_only],
+        schedules=[operations.yearly_refresh],
+        sensors=[operations.new_documents],
         resources={"duckdb": DuckDBResource(database=str(root / "build" / "warehouse.duckdb")),
                    "outputs": OutputsResource(root=str(root)),
                    "sources": SourcesResource(root=str(sources_dir or PROJECT / "sources"))},

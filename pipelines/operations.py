@@ -1,0 +1,81 @@
+"""Jobs, the yearly schedule and the sensor that picks up a new report."""
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunRequest,
+                     ScheduleDefinition, SensorEvaluationContext, SensorResult, SkipReason,
+                     define_asset_job, sensor)
+
+from pipelines.resources import PROJECT
+
+full_refresh = define_asset_job(
+    "full_refresh", selection=AssetSelection.all(),
+    description="Re-read every document and register, validate, derive and publish everything.")
+publication_only = define_asset_job(
+    "publication_only", selection=AssetSelection.groups("publication"),
+    description="Re-publish Parquet, charts, quality report and the read-only warehouse from the "
+                "build database, without re-reading the documents.")
+yearly_refresh = ScheduleDefinition(
+    name="yearly_refresh", job=full_refresh, cron_schedule="0 6 1 7 *",
+    execution_timezone="Europe/Brussels", default_status=DefaultScheduleStatus.STOPPED,
+    description="Full refresh every 1 July, once the annual reports are out (off by default).")
+
+
+def scan_documents(root: Path) -> dict:
+    """State of each document: `uncatalogued` (a file with no catalogue entry), `no_register`
+    (catalogued, no register yet), or a fingerprint of the document and its registers."""
+    catalogue = yaml.safe_load((root / "documents.yaml").read_text(encoding="utf-8"))
+    docs = {str(d["id"]): d for d in catalogue.get("documents", [])}
+    registers: dict[str, list[Path]] = {}
+    for path in sorted((root / "figures").glob("*.yaml")):
+        doc_id = str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("document"))
+        registers.setdefault(doc_id, []).append(path)
+    state = {}
+    catalogued_files = {d["file"] for d in docs.values()}
+    for path in sorted((root / "documents").glob("*.txt")):
+        if path.name not in catalogued_files:
+            state[path.name] = "uncatalogued"
+    for doc_id, doc in docs.items():
+        if doc_id not in registers:
+            state[doc_id] = "no_register"
+            continue
+        digest = hashlib.sha256((root / "documents" / doc["file"]).read_bytes()
+                                if (root / "documents" / doc["file"]).is_file() else b"")
+        for path in registers[doc_id]:
+            digest.update(path.read_bytes())
+        state[doc_id] = digest.hexdigest()
+    return state
+
+
+def new_documents_evaluation(root: Path, cursor: str | None) -> tuple[list, list[str], str]:
+    """Run requests for documents whose text or register changed since `cursor`, and messages
+    asking for what is missing; the first evaluation only records the state."""
+    state = scan_documents(root)
+    previous = json.loads(cursor) if cursor else None
+    messages = [f"{name}: file in sources/documents/ with no entry in sources/documents.yaml"
+                for name, s in state.items() if s == "uncatalogued"]
+    messages += [f"document {doc_id} has no register: run `make candidates DOC={doc_id}` and "
+                 f"save the completed draft as sources/figures/{doc_id}.yaml"
+                 for doc_id, s in state.items() if s == "no_register"]
+    requests = []
+    if previous is not None:
+        changed = sorted(d for d, s in state.items() if len(s) == 64 and previous.get(d) != s)
+        if changed:
+            requests.append(RunRequest(run_key="+".join(f"{d}:{state[d][:12]}" for d in changed),
+                                       tags={"documents": ",".join(changed)}))
+    return requests, messages, json.dumps(state, sort_keys=True)
+
+
+@sensor(job=full_refresh, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
+        description="Watches sources/: a new document asks for its catalogue entry and register; "
+                    "a new or changed register (or document) starts a full refresh.")
+def new_documents(context: SensorEvaluationContext):
+    requests, messages, cursor = new_documents_evaluation(PROJECT / "sources", context.cursor)
+    for message in messages:
+        context.log.info(message)
+    if requests:
+        return SensorResult(run_requests=requests, cursor=cursor)
+    return SensorResult(skip_reason=SkipReason("; ".join(messages) or "no new or changed document"),
+                        cursor=cursor)
