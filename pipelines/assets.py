@@ -1,5 +1,7 @@
 """Assets: documents and registers → warehouse tables → derived series → published files."""
 
+import time
+
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
@@ -7,7 +9,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table, table_metadata
 from publication import dictionary
-from publication.files import copy_file, publish_tree, write_parquet, write_text
+from publication.files import (copy_file, publish_release, publish_tree, write_parquet,
+                               write_text)
 from publication.quality_report import render_report
 from transforms import tables
 from transforms.consistency import findings_table
@@ -156,11 +159,13 @@ def data_dictionary(duckdb: DuckDBResource) -> MaterializeResult:
                    "atomically.")
 def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
     written = {}
+    for stale in (outputs.stage / "parquet").glob("*.parquet"):
+        stale.unlink()
     with duckdb.get_connection() as con:
         for name in PUBLISHED_TABLES + ["data_dictionary"]:
             frame = read_table(con, name)
             written[name] = len(frame)
-            write_parquet(frame, outputs.parquet / f"{name}.parquet")
+            write_parquet(frame, outputs.stage / "parquet" / f"{name}.parquet")
     return MaterializeResult(metadata={
         "directory": MetadataValue.path(str(outputs.parquet)),
         "rows": MetadataValue.json(written)})
@@ -174,8 +179,8 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> Material
     with duckdb.get_connection() as con:
         data = {n: read_table(con, n) for n in ("quality_findings", "documents", "coverage_summary")}
     html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"])
-    write_text(html, outputs.quality / "report.html")
-    publish_tree(outputs.build_docs, outputs.quality / "gx")
+    write_text(html, outputs.stage / "quality" / "report.html")
+    publish_tree(outputs.build_docs, outputs.stage / "quality" / "gx")
     return MaterializeResult(metadata={
         "report": MetadataValue.path(str(outputs.quality / "report.html")),
         "data_docs": MetadataValue.path(str(outputs.quality / "gx" / "index.html")),
@@ -185,13 +190,20 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> Material
 @asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery"],
        kinds={"duckdb"},
        owners=OWNERS,
-       description="The researchers' read-only DuckDB file outputs/warehouse.duckdb: a copy of the "
-                   "build database, published by atomic rename after every blocking check passed.")
-def warehouse(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+       description="Publication, after every blocking check passed: the staged parquet/, charts/ "
+                   "and quality/ become a new release (outputs/releases/), switched in by atomic "
+                   "renames of their links, then the researchers' read-only DuckDB file "
+                   "outputs/warehouse.duckdb, a copy of the build database, by atomic rename.")
+def warehouse(context: AssetExecutionContext, duckdb: DuckDBResource,
+              outputs: OutputsResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         con.execute("CHECKPOINT")
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in PUBLISHED_TABLES + ["data_dictionary"]}
+    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + context.run_id[:8]
+    release = publish_release(outputs.stage, outputs.path, ["parquet", "charts", "quality"],
+                              release_id)
     copy_file(outputs.build_db, outputs.warehouse)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(outputs.warehouse)),
+                                       "release": MetadataValue.path(str(release)),
                                        "rows": MetadataValue.json(counts)})

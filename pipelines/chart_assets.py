@@ -31,7 +31,7 @@ def chart_asset(spec: dict) -> AssetsDefinition:
         with duckdb.get_connection() as con:
             data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
         made = charts.render_chart(spec, data["series"], data["indicators"], data["documents"],
-                                   chart_labels(sources), outputs.charts)
+                                   chart_labels(sources), outputs.stage / "charts")
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
         if made is None:
             sidecar.unlink(missing_ok=True)
@@ -60,7 +60,7 @@ def chart_gallery(outputs: OutputsResource) -> MaterializeResult:
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
         if sidecar.is_file():
             made.append(json.loads(sidecar.read_text(encoding="utf-8")))
-    write_text(gallery_html(made), outputs.charts / "index.html")
+    write_text(gallery_html(made), outputs.stage / "charts" / "index.html")
     return MaterializeResult(metadata={
         "charts": MetadataValue.int(len(made)),
         "families": MetadataValue.json(sorted({m["family"] for m in made})),

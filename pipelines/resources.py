@@ -33,6 +33,7 @@ class OutputsResource(ConfigurableResource):
 
     @property
     def parquet(self) -> Path:
+        """Published Parquet files (a link to the current release)."""
         return self.path / "parquet"
 
     @property
@@ -42,6 +43,11 @@ class OutputsResource(ConfigurableResource):
     @property
     def quality(self) -> Path:
         return self.path / "quality"
+
+    @property
+    def stage(self) -> Path:
+        """Where a run prepares parquet/, charts/ and quality/ before publishing them."""
+        return self.path / "build" / "stage"
 
     @property
     def build_charts(self) -> Path:

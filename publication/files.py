@@ -59,3 +59,36 @@ def publish_tree(source: Path, target: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def publish_release(stage: Path, outputs: Path, names: list[str], release_id: str,
+                    keep: int = 3) -> Path:
+    """Publish the staged folders `names` as one release.
+
+    The folders are copied to `outputs/releases/<release_id>/`, then each `outputs/<name>` link
+    is switched to the new release by an atomic rename. A run killed before the switch leaves
+    the previous release published; the `keep` newest releases stay on disk for readers that
+    still hold files open.
+    """
+    releases = outputs / "releases"
+    target = releases / release_id
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in names:
+        shutil.copytree(stage / name, target / name)
+    for name in names:
+        link, tmp = outputs / name, outputs / f".{name}.link"
+        tmp.unlink(missing_ok=True)
+        os.symlink(Path("releases") / release_id / name, tmp)
+        if link.is_dir() and not link.is_symlink():  # a folder left by an older layout
+            legacy = outputs / f".{name}.legacy"
+            shutil.rmtree(legacy, ignore_errors=True)
+            os.replace(link, legacy)
+            shutil.rmtree(legacy, ignore_errors=True)
+        os.replace(tmp, link)
+    current = {os.path.realpath(outputs / name) for name in names}
+    old = sorted((p for p in releases.iterdir() if p.is_dir()), key=lambda p: p.name)
+    for release in old[:-keep]:
+        if not any(c.startswith(str(release.resolve()) + os.sep) for c in current):
+            shutil.rmtree(release, ignore_errors=True)
+    return target

@@ -92,8 +92,13 @@ def test_chart_has_png_svg_alt_text_and_data_in_both_languages(materialized):
 
 
 def published_files(outputs):
-    return {p.relative_to(outputs): p.read_bytes() for p in outputs.rglob("*")
-            if p.is_file() and "build" not in p.parts}
+    """Every file a reader reaches through the published paths, with its bytes."""
+    found = {"warehouse.duckdb": (outputs / "warehouse.duckdb").read_bytes()}
+    for name in ("parquet", "charts", "quality"):
+        for p in (outputs / name).resolve().rglob("*"):
+            if p.is_file():
+                found[f"{name}/{p.relative_to((outputs / name).resolve())}"] = p.read_bytes()
+    return found
 
 
 def rerun_with(materialized, sources_copy, tmp_path):
@@ -104,7 +109,7 @@ def rerun_with(materialized, sources_copy, tmp_path):
 
     outputs, _ = materialized
     copy = tmp_path / "outputs"
-    shutil.copytree(outputs, copy)
+    shutil.copytree(outputs, copy, symlinks=True)
     defs = build_definitions(copy, sources_copy)
     return copy, defs.resolve_job_def("full_refresh").execute_in_process(raise_on_error=False)
 
