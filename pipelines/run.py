@@ -83,7 +83,8 @@ def print_summary(outputs) -> None:
     print(f"\n{n} registered figures published.\nOutputs:")
     print(f"  DuckDB (read-only copy): {outputs / 'warehouse.duckdb'}")
     print(f"  Parquet:                 {outputs / 'parquet'}/")
-    print(f"  Charts:                  {outputs / 'charts'}/")
+    print(f"  Charts:                  {outputs / 'charts'}/ (gallery: index.html)")
+    print(f"  Quality report:          {outputs / 'quality' / 'report.html'}")
 
 
 if __name__ == "__main__":
