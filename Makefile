@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 PORT ?= 3000
+HOST ?= 127.0.0.1
 VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
@@ -39,7 +40,7 @@ chromium:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 ui: setup
-	$(VENV)/bin/dagster dev --host 127.0.0.1 --port $(PORT) -m pipelines.definitions
+	$(VENV)/bin/dagster dev --host $(HOST) --port $(PORT) -m pipelines.definitions
 
 # make candidates DOC=003 - every number of a document not yet registered, as a draft register
 candidates: setup

@@ -24,7 +24,10 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
     """Definitions writing under `outputs_dir` (default: SESAM_OUTPUTS or ./outputs) and reading
     documents and registers from `sources_dir` (default: the project's sources/)."""
     root = Path(outputs_dir or default_outputs_dir())
-    (root / "build").mkdir(parents=True, exist_ok=True)
+    try:
+        (root / "build").mkdir(parents=True, exist_ok=True)  # DuckDB needs the folder
+    except OSError:
+        pass  # reported clearly by `make run` (pipelines.run) or by the first step of a run
     return Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,

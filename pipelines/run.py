@@ -6,6 +6,7 @@ Exit status 0 when every step and every blocking check passed, 1 otherwise.
 from __future__ import annotations
 
 import fcntl
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -13,7 +14,6 @@ from pathlib import Path
 
 from dagster import AssetCheckSeverity, DagsterInstance
 
-from pipelines.definitions import defs
 from pipelines.resources import default_outputs_dir
 
 
@@ -30,17 +30,38 @@ def exclusive_run(outputs: Path):
         yield
 
 
+def writable_folder_error(path: Path) -> str | None:
+    """Why `path` cannot serve as the outputs folder, or None when it can."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-probe"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        return f"the outputs folder {path} is not writable: {exc.strerror or exc}"
+    return None
+
+
 def main() -> int:
-    with exclusive_run(default_outputs_dir()):
+    outputs = default_outputs_dir()
+    problem = writable_folder_error(outputs)
+    if problem:
+        print(f"error: {problem}; nothing was run and nothing published was changed.",
+              file=sys.stderr)
+        return 2
+    with exclusive_run(outputs):
         return run_all()
 
 
 def run_all() -> int:
+    from pipelines.definitions import defs
+
     started = time.monotonic()
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def("full_refresh").execute_in_process(
             instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+            run_config={"loggers": {"console": {"config": {
+                "log_level": os.environ.get("SESAM_LOG_LEVEL", "INFO")}}}})
     failed = False
     warnings: list[str] = []
     for event in result.all_events:

@@ -10,11 +10,23 @@ from pathlib import Path
 import pandas as pd
 
 
+class PublicationError(OSError):
+    """A file could not be written; whatever was published before is unchanged."""
+
+
 @contextmanager
 def atomic_path(target: Path):
-    """Yield a temporary path beside `target`; on success it replaces `target` in one rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Yield a temporary path beside `target`; on success it replaces `target` in one rename.
+
+    A failure to write (full disk, unwritable folder) raises PublicationError naming `target`;
+    the temporary file is removed and `target` keeps its previous content.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise PublicationError(exc.errno, f"cannot write {target}: {exc.strerror or exc}; "
+                                          f"nothing published before was changed") from exc
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -25,6 +37,11 @@ def atomic_path(target: Path):
         with open(tmp_path, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)
+    except PublicationError:
+        raise
+    except OSError as exc:
+        raise PublicationError(exc.errno, f"cannot write {target}: {exc.strerror or exc}; "
+                                          f"nothing published before was changed") from exc
     finally:
         tmp_path.unlink(missing_ok=True)
 

@@ -66,7 +66,7 @@ def parse_digits(text: str, decimal: str = ",") -> float:
     """
     raw = text.strip()
     sign = 1.0
-    if raw[:1] in "-\u2212\u2013+":
+    if raw and raw[0] in "-\u2212\u2013+":
         sign = -1.0 if raw[0] != "+" else 1.0
         raw = raw[1:].strip()
     for sp in SPACES:
