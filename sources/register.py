@@ -37,12 +37,13 @@ class DocumentChecksumError(RegisterError):
     """A stored document no longer matches the SHA-256 recorded in the catalogue."""
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Safe YAML loader that remembers the line of each mapping as `__line__`."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML loader (libyaml when available) that remembers the line of each mapping as
+    `__line__`."""
 
 
 def _mapping_with_line(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping = yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 

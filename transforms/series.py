@@ -104,8 +104,10 @@ def _derived(level: dict, other: dict, period: str, value: float, formula: str,
 def vintages_table(observations: pd.DataFrame, documents: pd.DataFrame,
                    indicators: pd.DataFrame) -> pd.DataFrame:
     """Every statement of every point, ranked: rank 1 is the value the series keeps."""
-    points = pd.concat([level_points(observations, documents),
-                        implied_points(observations, documents, indicators)], ignore_index=True)
+    implied = implied_points(observations, documents, indicators)
+    points = level_points(observations, documents)
+    if len(implied):
+        points = pd.concat([points, implied], ignore_index=True)
     points["kind_rank"] = points["kind"].map(KIND_RANK)
     points = points.sort_values(POINT_KEY + ["kind_rank", "published", "line"],
                                 ascending=[True] * len(POINT_KEY) + [True, False, True],
@@ -123,8 +125,8 @@ def vintages_table(observations: pd.DataFrame, documents: pd.DataFrame,
 def series_table(vintages: pd.DataFrame) -> pd.DataFrame:
     """One value per point: the first-ranked vintage, with how many statements it has."""
     counts = vintages.groupby(POINT_KEY, dropna=False).agg(
-        vintages=("rank", "size"),
-        value_spread=("value", lambda v: float(v.max() - v.min())))
+        vintages=("rank", "size"), high=("value", "max"), low=("value", "min"))
+    counts["value_spread"] = counts.pop("high") - counts.pop("low")
     kept = vintages[vintages["rank"] == 1].drop(columns=["rank", "kept_value",
                                                          "difference_from_kept"])
     return kept.merge(counts.reset_index(), on=POINT_KEY).sort_values(POINT_KEY, ignore_index=True)

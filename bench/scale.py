@@ -1,0 +1,92 @@
+"""Scale benchmark on SYNTHETIC registers: load, validation and derivation at 10^3 .. 10^6 figures.
+
+    python -m bench.scale                 # 1000 10000 100000 1000000
+    python -m bench.scale 1000 10000      # chosen sizes
+
+Each size runs in a fresh process (so peak memory is its own) and prints seconds per phase,
+seconds per 1 000 figures and peak resident memory. Not a test: nothing is asserted here.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def measure(n: int) -> dict:
+    """Generate `n` synthetic figures and time each phase of the pipeline on them."""
+    from bench.synthetic import generate
+    from pipelines.checks import with_provenance_flags
+    from sources.register import load_all
+    from transforms import tables
+    from transforms.regional import regional_table
+    from transforms.series import changes_table, series_table, vintages_table
+
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = generate(n, Path(tmp) / "sources")
+        t = time.perf_counter()
+        register = load_all(root)
+        observations = tables.observations_table(register)
+        documents = tables.documents_table(register)
+        indicators = tables.indicators_table(register)
+        times["load"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        coverage = tables.coverage_summary(tables.coverage_table(register))
+        times["coverage"] = time.perf_counter() - t
+
+        from expectations import suites
+        from expectations.runner import validate
+
+        import great_expectations  # noqa: F401  (import cost is not a per-size cost)
+
+        t = time.perf_counter()
+        cat = register.catalogues
+        vocab = cat.vocabulary
+        outcome = validate(with_provenance_flags(observations, cat), "observations",
+                           suites.observations_expectations(
+                               list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
+                               list(vocab["qualifiers"]), list(vocab["geos"])))
+        times["validation"] = time.perf_counter() - t
+        assert outcome["success"], outcome["failures"]
+
+        t = time.perf_counter()
+        vintages = vintages_table(observations, documents, indicators)
+        series = series_table(vintages)
+        changes_table(series)
+        regional_table(series, indicators, vocab["geos"])
+        times["derivation"] = time.perf_counter() - t
+    assert len(observations) == n and int(coverage["unaccounted"].sum()) == 0
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, **times, "peak_mib": peak_mib}
+
+
+def main(sizes: list[int]) -> None:
+    print(f"{'figures':>9} {'load s':>8} {'cover s':>8} {'valid s':>8} {'derive s':>9} "
+          f"{'total s':>8} {'s/1000':>7} {'peak MiB':>9}")
+    rows = []
+    for n in sizes:
+        out = subprocess.run([sys.executable, "-m", "bench.scale", "--one", str(n)], cwd=PROJECT,
+                             capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        total = r["load"] + r["coverage"] + r["validation"] + r["derivation"]
+        rows.append((n, total))
+        print(f"{n:>9} {r['load']:>8.2f} {r['coverage']:>8.2f} {r['validation']:>8.2f} "
+              f"{r['derivation']:>9.2f} {total:>8.2f} {total / n * 1000:>7.3f} "
+              f"{r['peak_mib']:>9.0f}", flush=True)
+    for (n0, t0), (n1, t1) in zip(rows, rows[1:]):
+        print(f"x{n1 // n0} figures ({n0} -> {n1}): x{t1 / t0:.1f} time")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(measure(int(sys.argv[2]))))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [1000, 10_000, 100_000, 1_000_000])
