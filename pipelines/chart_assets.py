@@ -30,15 +30,17 @@ def chart_asset(spec: dict) -> AssetsDefinition:
                sources: SourcesResource) -> MaterializeResult:
         with duckdb.get_connection() as con:
             data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
-        made = charts.render_chart(spec, data["series"], data["indicators"], data["documents"],
-                                   chart_labels(sources), outputs.stage / "charts")
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
+        previous = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
+        made = charts.render_chart(spec, data["series"], data["indicators"], data["documents"],
+                                   chart_labels(sources), outputs.stage / "charts", previous)
         if made is None:
             sidecar.unlink(missing_ok=True)
             return MaterializeResult(metadata={"drawn": MetadataValue.bool(False)})
-        write_text(json.dumps({k: v for k, v in made.items() if k != "thumbnail"}), sidecar)
+        write_text(json.dumps(made), sidecar)
         return MaterializeResult(metadata={
             "drawn": MetadataValue.bool(True),
+            "redrawn": MetadataValue.bool(made["redrawn"]),
             "title_fr": MetadataValue.text(made["texts"]["fr"]["title"]),
             "title_nl": MetadataValue.text(made["texts"]["nl"]["title"]),
             "alt_fr": MetadataValue.text(made["texts"]["fr"]["alt"]),

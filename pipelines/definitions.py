@@ -7,7 +7,8 @@ from dagster import Definitions, in_process_executor
 from dagster_duckdb import DuckDBResource
 
 from pipelines import assets, chart_assets, checks, operations
-from pipelines.resources import PROJECT, OutputsResource, SourcesResource, default_outputs_dir
+from pipelines.resources import (OutputsResource, SourcesResource, default_outputs_dir,
+                                 default_sources_dir)
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
               assets.series, assets.changes, assets.regional, assets.quality_findings,
@@ -22,7 +23,7 @@ ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observatio
 
 def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None = None) -> Definitions:
     """Definitions writing under `outputs_dir` (default: SESAM_OUTPUTS or ./outputs) and reading
-    documents and registers from `sources_dir` (default: the project's sources/)."""
+    documents and registers from `sources_dir` (default: SESAM_SOURCES or ./sources)."""
     root = Path(outputs_dir or default_outputs_dir())
     try:
         (root / "build").mkdir(parents=True, exist_ok=True)  # DuckDB needs the folder
@@ -36,7 +37,7 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
         sensors=[operations.new_documents],
         resources={"duckdb": DuckDBResource(database=str(root / "build" / "warehouse.duckdb")),
                    "outputs": OutputsResource(root=str(root)),
-                   "sources": SourcesResource(root=str(sources_dir or PROJECT / "sources"))},
+                   "sources": SourcesResource(root=str(sources_dir or default_sources_dir()))},
         executor=in_process_executor,
     )
 

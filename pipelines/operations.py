@@ -8,7 +8,7 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
                      ScheduleDefinition, SensorEvaluationContext, SensorResult, SkipReason,
                      define_asset_job, sensor)
 
-from pipelines.resources import PROJECT
+from pipelines.resources import default_sources_dir
 
 full_refresh = define_asset_job(
     "full_refresh", selection=AssetSelection.all(),
@@ -72,7 +72,7 @@ def new_documents_evaluation(root: Path, cursor: str | None) -> tuple[list, list
         description="Watches sources/: a new document asks for its catalogue entry and register; "
                     "a new or changed register (or document) starts a full refresh.")
 def new_documents(context: SensorEvaluationContext):
-    requests, messages, cursor = new_documents_evaluation(PROJECT / "sources", context.cursor)
+    requests, messages, cursor = new_documents_evaluation(default_sources_dir(), context.cursor)
     for message in messages:
         context.log.info(message)
     if requests:

@@ -14,6 +14,11 @@ def default_outputs_dir() -> Path:
     return Path(os.environ.get("SESAM_OUTPUTS", PROJECT / "outputs")).resolve()
 
 
+def default_sources_dir() -> Path:
+    """`SESAM_SOURCES` if set, else the project's `sources/` folder."""
+    return Path(os.environ.get("SESAM_SOURCES", PROJECT / "sources")).resolve()
+
+
 class OutputsResource(ConfigurableResource):
     """Layout of the outputs folder: build database, published warehouse, Parquet, charts."""
 
@@ -63,7 +68,7 @@ class OutputsResource(ConfigurableResource):
 class SourcesResource(ConfigurableResource):
     """Where documents, catalogues and registers are read from (default: the project's sources/)."""
 
-    root: str = str(PROJECT / "sources")
+    root: str = str(PROJECT / "sources")  # definitions pass default_sources_dir()
 
     def load(self, documents: set[str] | None = None):
         """The checked registers (of some documents, or all); bad input fails the step with the

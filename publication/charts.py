@@ -237,22 +237,45 @@ def thumbnail_markdown(fig, name: str, dpi: int = 40) -> str:
     return f"![{name}](data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()})"
 
 
+CSV_COLUMNS = ["indicator", "geo", "breakdown", "period", "value", "unit", "kind", "qualifier",
+               "document_id", "line", "quote"]
+
+
+def fingerprint(spec: dict, points: pd.DataFrame, labels: dict) -> str:
+    """What a chart's files depend on: its data, its declaration, labels and this module."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(points[CSV_COLUMNS].to_csv(index=False).encode())
+    digest.update(json.dumps([spec, labels], sort_keys=True, default=str).encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def render_chart(spec: dict, series: pd.DataFrame, indicators: pd.DataFrame,
-                 documents: pd.DataFrame, labels: dict, out_dir: Path) -> dict | None:
-    """Write one chart in both languages; None when it has too little data to draw."""
+                 documents: pd.DataFrame, labels: dict, out_dir: Path,
+                 previous: dict | None = None) -> dict | None:
+    """Write one chart in both languages; None when it has too little data to draw.
+
+    When `previous` (what an earlier run drew) has the same fingerprint and its files are all
+    there, nothing is redrawn and `previous` is returned.
+    """
     points = select_points(series, spec)
     if len(points) < 2:
         return None
+    key = fingerprint(spec, points, labels)
+    if previous and previous.get("fingerprint") == key and all(
+            (out_dir / f).is_file() for f in previous["files"].values()):
+        return {**previous, "redrawn": False}
     import matplotlib.pyplot as plt
 
     indicator = indicators.set_index("indicator").loc[spec["indicator"]].to_dict()
     decimals = _decimals(indicator, points)
     out_dir.mkdir(parents=True, exist_ok=True)
-    made = {"chart_id": spec["chart_id"], "family": spec["family"], "texts": {}, "files": {}}
-    columns = ["indicator", "geo", "breakdown", "period", "value", "unit", "kind", "qualifier",
-               "document_id", "line", "quote"]
+    made = {"chart_id": spec["chart_id"], "family": spec["family"], "texts": {}, "files": {},
+            "fingerprint": key, "redrawn": True}
     with atomic_path(out_dir / f"{spec['chart_id']}.csv") as tmp:
-        points[columns].to_csv(tmp, index=False)
+        points[CSV_COLUMNS].to_csv(tmp, index=False)
     made["files"]["csv"] = f"{spec['chart_id']}.csv"
     for lang in LOCALES:
         texts = chart_texts(spec, points, indicator, labels, documents, lang)
