@@ -7,6 +7,7 @@ and the entry, so nothing half-checked goes further.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -373,10 +374,9 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
     dismissed: list[dict] = []
     checks: list[dict] = []
     seen: dict[str, str] = {}
-    for path in register_files(root):
-        if documents is not None and str(read_yaml(path).get("document")) not in documents:
-            continue
-        _, figs, dis, chk = load_register(path, cat)
+    paths = [p for p in register_files(root)
+             if documents is None or register_document(p) in documents]
+    for path, (_, figs, dis, chk) in zip(paths, _load_registers(paths, cat)):
         ids = [f["local_id"] for f in figs if f["local_id"]]
         if len(ids) != len(set(ids)):
             dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -393,6 +393,35 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
         dismissed += dis
         checks += chk
     return Register(cat, figures, dismissed, checks)
+
+
+def register_document(path: Path) -> str | None:
+    """The `document:` of a register file, read without parsing the whole file."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            m = re.match(r"""^document:\s*["']?([^"'\s#]+)""", line)
+            if m:
+                return m.group(1)
+    return None
+
+
+PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+
+
+def _load_registers(paths: list[Path], cat: Catalogues) -> list:
+    """load_register on every path; on several processes when the registers are large."""
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
+        return [load_register(p, cat) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_load_register_in_worker, [(p, cat.root) for p in paths]))
+
+
+def _load_register_in_worker(args: tuple[Path, Path]):
+    path, root = args
+    return load_register(path, Catalogues(root))
 
 
 @dataclass
