@@ -86,7 +86,7 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
             parts = [obs.loc[i] for i in _ids(rule["parts"])]
             expected, actual = parts[0]["value"], max((p["value"] for p in parts),
                                                       key=lambda v: abs(v - parts[0]["value"]))
-            tol = max(half_unit(p) for p in parts)
+            tol = max(half_unit(p) for p in parts) + approx_margin(parts)
             involved = [(p, "statement") for p in parts]
             what = f"the same figure is stated as {expected:,.6g} and {actual:,.6g}"
         else:
@@ -95,6 +95,16 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
         if abs(actual - expected) > tol + 1e-9 * max(1.0, abs(expected)):
             found += _finding(kind, what, expected, actual, tol, involved, where)
     return found
+
+
+APPROX_MARGIN = 0.05  # "environ 160 000" agrees with 160 722: 5 % either way
+
+
+def approx_margin(rows) -> float:
+    """Extra tolerance when a figure is stated as approximate."""
+    if any(r["qualifier"] == "approx" for r in rows):
+        return APPROX_MARGIN * max(abs(r["value"]) for r in rows)
+    return 0.0
 
 
 def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
@@ -107,7 +117,7 @@ def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
             continue
         rows = [r for _, r in group.iterrows()]
         low, high = min(rows, key=lambda r: r["value"]), max(rows, key=lambda r: r["value"])
-        tol = half_unit(low) + half_unit(high)
+        tol = half_unit(low) + half_unit(high) + approx_margin(rows)
         if high["value"] - low["value"] > tol + 1e-9 * max(1.0, abs(high["value"])):
             docs = sorted({r["document_id"] for r in rows})
             scope = "two documents" if len(docs) > 1 else "one document, twice"
