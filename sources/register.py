@@ -351,8 +351,11 @@ def automatic_reason(text: str, start: int, end: int, token_text: str) -> str | 
     if re.match(rf"\s?(er)?\s+({MONTHS})\b", after, re.IGNORECASE) and token_text.isdigit() \
             and 1 <= int(token_text) <= 31:
         return "date"
-    if re.match(r"(er|ère|re|e|è|ème|ième|eme|nd|nde|de)\b", after) and token_text.isdigit():
+    if re.match(r"(er|ère|re|e|è|ème|ième|eme|nd|nde|de)\b|\^\{?(er|e|ème)\}?|[ᵉᵈ]|°", after) \
+            and token_text.isdigit():
         return "ordinal"
+    if re.fullmatch(r"\d{1,2}\.\d{2}", token_text) and re.match(r"\.\d{4}\b", after):
+        return "date"
     if re.search(r"(article|articles|art\.|§|n°|n\.|nr\.)\s*$", before, re.IGNORECASE):
         return "legal_reference"
     if re.search(r"(\.{3,}|…)\s*$", before) and re.fullmatch(r"\s*", after):
