@@ -17,7 +17,7 @@ FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "act
                    "document_sha256", "line", "quote", "value", "declared_at"]
 
 
-def num(value: float) -> str:
+def show(value: float) -> str:
     """A number for a message: grouped thousands, no exponent, up to 4 decimals."""
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return text.replace(",", " ")
@@ -60,11 +60,11 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
                 total = obs.loc[_ids(rule["total"])[0]]
                 expected, tol = total["value"], half_unit(total) + sum(half_unit(p) for p in parts)
                 involved = [(total, "total")] + [(p, "part") for p in parts]
-                what = f"parts add up to {num(actual)}, the stated total is {num(expected)}"
+                what = f"parts add up to {show(actual)}, the stated total is {show(expected)}"
             else:
                 expected, tol = 100.0, sum(half_unit(p) for p in parts)
                 involved = [(p, "share") for p in parts]
-                what = f"shares add up to {num(actual)} %, not 100 %"
+                what = f"shares add up to {show(actual)} %, not 100 %"
         elif kind == "change":
             change = obs.loc[_ids(rule["change"])[0]]
             start, end = obs.loc[_ids(rule["start"])[0]], obs.loc[_ids(rule["end"])[0]]
@@ -77,7 +77,7 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
                 tol = half_unit(change) + abs(100 + expected) * spread
             actual = change["value"]
             involved = [(change, "change"), (start, "start"), (end, "end")]
-            what = f"the stated change is {num(actual)}, its two values give {num(expected)}"
+            what = f"the stated change is {show(actual)}, its two values give {show(expected)}"
         elif kind == "ratio":
             ratio = obs.loc[_ids(rule["ratio"])[0]]
             num, den = obs.loc[_ids(rule["numerator"])[0]], obs.loc[_ids(rule["denominator"])[0]]
@@ -87,14 +87,14 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
                                                       + half_unit(den) / abs(den["value"]))
             actual = ratio["value"]
             involved = [(ratio, "ratio"), (num, "numerator"), (den, "denominator")]
-            what = f"the stated ratio is {num(actual)}, its parts give {num(expected)}"
+            what = f"the stated ratio is {show(actual)}, its parts give {show(expected)}"
         elif kind == "equal":
             parts = [obs.loc[i] for i in _ids(rule["parts"])]
             expected, actual = parts[0]["value"], max((p["value"] for p in parts),
                                                       key=lambda v: abs(v - parts[0]["value"]))
             tol = max(half_unit(p) for p in parts) + approx_margin(parts)
             involved = [(p, "statement") for p in parts]
-            what = f"the same figure is stated as {num(expected)} and {num(actual)}"
+            what = f"the same figure is stated as {show(expected)} and {show(actual)}"
         else:
             continue
         tol = given if given is not None else tol
@@ -128,8 +128,8 @@ def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
             docs = sorted({r["document_id"] for r in rows})
             scope = "two documents" if len(docs) > 1 else "one document, twice"
             what = (f"{low['indicator']} {low['period']} {low['geo']} "
-                    f"{low['breakdown'] or '(total)'} is stated as {num(low['value'])} and "
-                    f"{num(high['value'])} ({scope})")
+                    f"{low['breakdown'] or '(total)'} is stated as {show(low['value'])} and "
+                    f"{show(high['value'])} ({scope})")
             found += _finding("same_figure", what, low["value"], high["value"], tol,
                               [(r, "statement") for r in rows], None)
     return found
@@ -150,7 +150,7 @@ def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
                 moved = abs(cur["value"] / prev["value"] - 1) > threshold
             if moved:
                 what = (f"{cur['indicator']} {cur['geo']} {cur['breakdown'] or '(total)'} goes from "
-                        f"{num(prev['value'])} in {prev['period']} to {num(cur['value'])} in "
+                        f"{show(prev['value'])} in {prev['period']} to {show(cur['value'])} in "
                         f"{cur['period']}")
                 found += _finding("plausibility_jump", what, prev["value"], cur["value"], 0.0,
                                   [(pd.Series(prev), "previous"), (pd.Series(cur), "current")],
@@ -172,7 +172,7 @@ def derived_findings(vintages: pd.DataFrame) -> list[dict]:
             tol = d["half_unit"] + s["half_unit"]
             if abs(d["value"] - s["value"]) > tol + 1e-9 * max(1.0, abs(s["value"])):
                 what = (f"{s['indicator']} {s['period']} {s['geo']} is stated as "
-                        f"{num(s['value'])}; {d['formula']} gives {num(d['value'])}")
+                        f"{show(s['value'])}; {d['formula']} gives {show(d['value'])}")
                 src = pd.Series({**d, "observation_id": f"derived:{d['derived_from']}"})
                 found += _finding("derived_vs_stated", what, s["value"], d["value"], tol,
                                   [(s, "stated"), (src, "derived")], None)
