@@ -115,9 +115,12 @@ def approx_margin(rows) -> float:
 
 def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
     """The same indicator, period, geo, breakdown, unit and kind stated with different values."""
-    key = ["indicator", "period", "geo", "breakdown", "unit", "kind", "base_period"]
+    key = ["indicator", "period", "geo", "breakdown", "unit", "kind", "base_period", "bound"]
     found: list[dict] = []
-    frame = observations.assign(base_period=observations["base_period"].fillna(""))
+    # the two ends of a stated range ("57 % à 76 %") are not two statements of one figure
+    bound = observations["qualifier"].where(
+        observations["qualifier"].isin(["lower_bound", "upper_bound"]), "value")
+    frame = observations.assign(base_period=observations["base_period"].fillna(""), bound=bound)
     for _, group in frame.groupby(key, sort=True):
         if len(group) < 2:
             continue
@@ -169,7 +172,7 @@ def derived_findings(vintages: pd.DataFrame) -> list[dict]:
             continue
         s = stated.iloc[0]
         for d in derived.to_dict("records"):
-            tol = d["half_unit"] + s["half_unit"]
+            tol = d["half_unit"] + s["half_unit"] + approx_margin([s, d])
             if abs(d["value"] - s["value"]) > tol + 1e-9 * max(1.0, abs(s["value"])):
                 what = (f"{s['indicator']} {s['period']} {s['geo']} is stated as "
                         f"{show(s['value'])}; {d['formula']} gives {show(d['value'])}")
