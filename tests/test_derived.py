@@ -1,0 +1,94 @@
+"""Derived statistics on the real registers: series across vintages, implied points, regions, changes."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+
+@pytest.fixture(scope="module")
+def warehouse(materialized):
+    outputs, result = materialized
+    assert result.success
+    con = duckdb.connect(str(outputs / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def test_arr_ai_series_joins_two_documents_and_implied_points(warehouse):
+    rows = warehouse.execute(
+        "SELECT period, kind, value, document_id, formula, vintages FROM series "
+        "WHERE indicator = 'arr_ai_beneficiaries' AND geo = 'BE' AND breakdown = '' "
+        "AND measure = 'level' ORDER BY period").df().set_index("period")
+    assert {"2022", "2023", "2024"} <= set(rows.index)
+    assert set(rows.loc[["2022", "2023", "2024"], "kind"]) == {"observed"}
+    assert set(rows.loc[["2022", "2023", "2024"], "document_id"]) == {"003", "000"}
+    assert rows.loc["2024", "value"] == 253866 and rows.loc["2023", "value"] == 242454
+    # +23 % since 2020 (doc 000) and +42,0 % since 2014 (doc 003) imply the base years
+    for base, change in (("2020", 23), ("2014", 42.0)):
+        assert rows.loc[base, "kind"] == "derived" and rows.loc[base, "formula"]
+    assert rows.loc["2020", "value"] == pytest.approx(253866 / 1.23)
+    assert rows.loc["2014", "value"] == pytest.approx(242454 / 1.42)
+    # the 2023 level is also implied by 000's "+4,7 %": kept as a vintage, observed value wins
+    assert rows.loc["2023", "vintages"] >= 2
+    vintages = warehouse.execute(
+        "SELECT kind, value FROM series_vintages WHERE indicator = 'arr_ai_beneficiaries' "
+        "AND geo = 'BE' AND breakdown = '' AND period = '2023' ORDER BY rank").df()
+    assert vintages["kind"].iloc[0] == "observed" and "derived" in set(vintages["kind"])
+
+
+def test_regional_split_of_2024_sums_back_to_the_total_within_rounding(warehouse):
+    regions = warehouse.execute(
+        "SELECT * FROM regional WHERE indicator = 'arr_ai_beneficiaries' AND period = '2024' "
+        "AND breakdown = ''").df()
+    assert set(regions["geo"]) == {"BE1", "BE2", "BE3", "BE-DG"}
+    assert set(regions["geo_name_nl"]) >= {"Vlaams Gewest", "Waals Gewest"}
+    total = regions["total"].iloc[0]
+    assert total == 253866
+    assert (regions["count"] == regions["share"] / 100 * total).all()
+    # four shares written to 0,1 % are each known to ±0,05 %
+    assert abs(regions["residue"].iloc[0]) <= total * 4 * 0.0005
+    assert regions["sum_of_counts"].iloc[0] + regions["residue"].iloc[0] == pytest.approx(total)
+
+
+def test_series_of_percentages_change_in_points(warehouse):
+    rows = warehouse.execute(
+        "SELECT period, value, change, change_unit FROM changes WHERE indicator = "
+        "'phone_accessibility' AND geo = 'BE' AND breakdown = '' ORDER BY period").df()
+    last = rows.set_index("period").loc["2024"]
+    assert last["change_unit"] == "percentage_points"
+    assert last["change"] == pytest.approx(64 - 51)
+
+
+def test_changes_give_growth_cagr_and_index(warehouse):
+    rows = warehouse.execute(
+        "SELECT period, value, change, cagr, index_first_year_100 FROM changes WHERE indicator = "
+        "'social_protection_expenditure_gdp_share' AND geo = 'BE' AND breakdown = '' "
+        "ORDER BY period").df()
+    assert rows["index_first_year_100"].iloc[0] == 100
+    counts = warehouse.execute(
+        "SELECT period, value, change, cagr FROM changes WHERE indicator = 'cpas_clients' "
+        "AND geo = 'BE' AND breakdown = '' AND period BETWEEN '2003' AND '2011' "
+        "ORDER BY period").df()
+    first, last = counts.iloc[0], counts.iloc[-1]
+    assert counts["change"].iloc[1] == pytest.approx((129967 / 128657 - 1) * 100)
+    assert last["cagr"] == pytest.approx(((146426 / 128657) ** (1 / 8) - 1) * 100)
+
+
+def test_derived_points_are_checked_against_stated_figures(warehouse):
+    findings = warehouse.execute(
+        "SELECT DISTINCT finding_id, message FROM quality_findings "
+        "WHERE rule = 'derived_vs_stated'").df()
+    # the 2007 employment-measure level repeats 2006 (11.673) while its growth says +1,1 %
+    assert findings["message"].str.contains("cpas_employment_measure_beneficiaries 2006").any()
+    assert not findings["message"].str.contains("arr_ai_beneficiaries").any()
+
+
+def test_budget_total_with_swapped_digits_is_reported(warehouse):
+    findings = warehouse.execute(
+        "SELECT * FROM quality_findings WHERE rule = 'sum' AND document_id = '004' "
+        "AND role = 'total'").df()
+    assert len(findings) == 1
+    row = findings.iloc[0]
+    assert row["value"] == 1476510000 and row["expected"] == 1476510000
+    assert row["actual"] == 1746510000
