@@ -221,7 +221,7 @@ def draw_bars(points: pd.DataFrame, names: list[str], texts: dict, lang: str, de
     for yi, v in zip(y, points["value"]):
         ax.text(v + high * 0.01, yi, fmt_value(v, unit, lang, decimals), va="center",
                 ha="left", color=INK, fontsize=10, fontweight="bold")
-    ax.set_yticks(y, [textwrap.shorten(n, 38, placeholder="…") for n in names])
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(n, 30)[:2]) for n in names])
     ax.set_xlim(0, high * 1.18 if high > 0 else 1)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
