@@ -158,3 +158,34 @@ def regional_expectations(geos: list[str]) -> list:
           for c in ("geo_name_fr", "geo_name_nl", "total", "count_observation_id",
                     "total_observation_id")],
     ]
+
+
+def coverage_expectations(reasons: list[str]) -> list:
+    """Every number of every document has a status; dismissed ones have a known reason."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    return [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "line", "column"]),
+        E.ExpectColumnValuesToBeInSet(column="status",
+                                      value_set=["registered", "dismissed", "unaccounted"]),
+        E.ExpectColumnValuesToBeInSet(column="reason", value_set=reasons,
+                                      row_condition=Column("status") == "dismissed"),
+        E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
+    ]
+
+
+def findings_expectations(rules: list[str]) -> list:
+    """Findings name their rule, are warnings, and keep each observation's provenance."""
+    import great_expectations as gx
+
+    E = gx.expectations
+    return [
+        E.ExpectColumnValuesToBeInSet(column="rule", value_set=rules),
+        E.ExpectColumnValuesToBeInSet(column="severity", value_set=["WARN"]),
+        E.ExpectCompoundColumnsToBeUnique(column_list=["finding_id", "observation_id", "role"]),
+        *[E.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ("finding_id", "message", "expected", "actual", "observation_id",
+                    "document_id", "document_sha256", "line", "quote")],
+    ]

@@ -20,12 +20,22 @@ def chart_labels(sources: SourcesResource) -> dict:
     return {"geos": vocab["geos"], "units": vocab["units"], "breakdowns": breakdowns or {}}
 
 
+def indicator_description(code: str) -> str:
+    """The catalogue's English label and definition of an indicator, for the UI."""
+    from pipelines.resources import default_sources_dir
+    from sources.register import Catalogues
+
+    ind = Catalogues(default_sources_dir()).indicators.get(code)
+    return f"{ind['label']['en']}: {' '.join(str(ind['definition']).split())}" if ind else code
+
+
 def chart_asset(spec: dict) -> AssetsDefinition:
     """The asset drawing one chart in French and Dutch."""
     @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=[series],
            kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]},
-           description=f"Chart `{spec['chart_id']}` ({spec['form']} of {spec['indicator']}), "
-                       f"PNG and SVG in French and Dutch, alt text and data as CSV.")
+           description=f"Chart `{spec['chart_id']}`, a {spec['form']} of "
+                       f"{indicator_description(spec['indicator'])} PNG and SVG in French and "
+                       f"Dutch, alt text and data as CSV.")
     def _chart(duckdb: DuckDBResource, outputs: OutputsResource,
                sources: SourcesResource) -> MaterializeResult:
         with duckdb.get_connection() as con:

@@ -160,3 +160,15 @@ regional_suite = table_suite(
         list(cat.vocabulary["geos"])),
     "GX suite `regional`: regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in "
     "French and Dutch, totals and sources kept.")
+
+coverage_suite = table_suite(
+    assets.number_coverage, "number_coverage", lambda cat: suites.coverage_expectations(
+        list(cat.vocabulary["dismissal_reasons"])),
+    "GX suite `number_coverage`: one row per number of each document, a known status, and a "
+    "known reason for every dismissed number.")
+findings_suite = table_suite(
+    assets.quality_findings, "quality_findings", lambda cat: suites.findings_expectations(
+        ["sum", "shares_100", "change", "ratio", "equal", "same_figure", "derived_vs_stated",
+         "plausibility_jump"]),
+    "GX suite `quality_findings`: known rules, WARN severity, provenance of every observation "
+    "involved.")

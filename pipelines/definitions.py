@@ -18,7 +18,7 @@ ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.n
 ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
               checks.consistency, checks.series_suite, checks.plausibility,
               checks.derived_points_agree, checks.vintages_suite, checks.changes_suite,
-              checks.regional_suite]
+              checks.regional_suite, checks.coverage_suite, checks.findings_suite]
 
 
 def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None = None) -> Definitions:

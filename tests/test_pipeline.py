@@ -35,7 +35,8 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
 
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite",
-                "series_vintages_suite", "changes_suite", "regional_suite"}
+                "series_vintages_suite", "changes_suite", "regional_suite",
+                "number_coverage_suite", "quality_findings_suite"}
     assert blocking | {"consistency", "plausibility", "derived_points_agree"} == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
