@@ -6,6 +6,24 @@ from transforms.tables import OBSERVATION_COLUMNS
 PERIOD_REGEX = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?(?:/\d{4}(?:-(?:0[1-9]|1[0-2]))?)?$"
 
 
+def catalogue_values(indicators: list[str], units: list[str], kinds: list[str],
+                     geos: list[str]) -> list:
+    """Codes from the catalogues, valid periods and percentages in [0, 100]."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    E = gx.expectations
+    return [
+        E.ExpectColumnValuesToBeInSet(column="indicator", value_set=indicators),
+        E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
+        E.ExpectColumnValuesToBeInSet(column="kind", value_set=kinds),
+        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
+        E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
+        E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
+                                        row_condition=Column("unit") == "percent"),
+    ]
+
+
 def observations_expectations(indicators: list[str], units: list[str], kinds: list[str],
                               qualifiers: list[str], geos: list[str]) -> list:
     """Schema, keys, catalogue membership, ranges and provenance of `observations`.
@@ -27,14 +45,8 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
         E.ExpectColumnValuesToBeUnique(column="observation_id"),
         E.ExpectColumnValuesToBeOfType(column="value", type_="float64"),
         E.ExpectColumnValuesToBeOfType(column="line", type_="int64"),
-        E.ExpectColumnValuesToBeInSet(column="indicator", value_set=indicators),
-        E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
-        E.ExpectColumnValuesToBeInSet(column="kind", value_set=kinds),
+        *catalogue_values(indicators, units, kinds, geos),
         E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=qualifiers),
-        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
-        E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
-        E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
-                                        row_condition=Column("unit") == "percent"),
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0,
                                         row_condition=Column("unit") == "count"),
         E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
@@ -95,13 +107,7 @@ def series_expectations(indicators: list[str], units: list[str], kinds: list[str
         *[E.ExpectColumnValuesToNotBeNull(column=c)
           for c in ("indicator", "geo", "unit", "kind", "period", "value", "observation_id",
                     "document_sha256", "line", "quote")],
-        E.ExpectColumnValuesToBeInSet(column="indicator", value_set=indicators),
-        E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
-        E.ExpectColumnValuesToBeInSet(column="kind", value_set=kinds),
-        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
-        E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
-        E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
-                                        row_condition=Column("unit") == "percent"),
+        *catalogue_values(indicators, units, kinds, geos),
         E.ExpectColumnValuesToBeBetween(column="vintages", min_value=1),
     ]
 

@@ -123,6 +123,11 @@ class Catalogues:
                 if not ind.get("definition"):
                     raise RegisterError(f"{where}: indicator {code!r} needs a definition")
                 found[code] = {**_clean(ind), "label": _clean(label), "catalogue_file": path.name}
+        for code, ind in found.items():
+            if ind.get("share_of") is not None and ind["share_of"] not in found:
+                raise RegisterError(f"{self.root / 'indicators' / ind['catalogue_file']}: "
+                                    f"indicator {code!r} is a share of unknown indicator "
+                                    f"{ind['share_of']!r}")
         return found
 
     def document_lines(self, doc_id: str) -> list[str]:
