@@ -5,6 +5,8 @@ from html import escape
 
 import pandas as pd
 
+from transforms.consistency import show
+
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;color:#222}
 h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem}
@@ -36,9 +38,9 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
         for finding_id, rows in group.groupby("finding_id", sort=False):
             first = rows.iloc[0]
             parts.append(f"<div class='finding'><h3>{escape(first['message'])}</h3>"
-                         f"<p class='numbers'>expected {first['expected']:,.6g} · actual "
-                         f"{first['actual']:,.6g} · difference {first['difference']:,.6g} · "
-                         f"tolerance {first['tolerance']:,.6g}"
+                         f"<p class='numbers'>expected {show(first['expected'])} · actual "
+                         f"{show(first['actual'])} · difference {show(first['difference'])} · "
+                         f"tolerance {show(first['tolerance'])}"
                          + (f" · declared at {escape(str(first['declared_at']))}"
                             if pd.notna(first["declared_at"]) else "")
                          + "</p><div class='quotes'>")
@@ -46,7 +48,7 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
                 parts.append(
                     f"<div class='quote'><div class='where'>{escape(r.role)} · document "
                     f"{escape(r.document_id)} ({escape(titles.get(r.document_id, ''))}), line "
-                    f"{r.line} · value {r.value:,.6g}</div>"
+                    f"{r.line} · value {show(r.value)}</div>"
                     f"<blockquote>{escape(r.quote)}</blockquote></div>")
             parts.append("</div></div>")
     parts.append("<p><a href='gx/index.html'>Great Expectations Data Docs</a></p></body></html>")
