@@ -37,6 +37,17 @@ WORDS = re.compile(
 )
 
 
+# Approximate quantities and fractions written as nouns: "une quarantaine" (about 40),
+# "la moitié" (1/2), "deux tiers" (2/3). Read as their value; a register marks them approx.
+APPROX_NOUNS = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+                "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
+                "centaines": 100, "millier": 1000, "milliers": 1000}
+FRACTIONS = {"moitié": 1 / 2, "tiers": 1 / 3, "deux tiers": 2 / 3, "quart": 1 / 4,
+             "trois quarts": 3 / 4}
+NOUNS = re.compile(r"(?<![\w-])(" + "|".join(sorted([*APPROX_NOUNS, *FRACTIONS], key=len,
+                                                      reverse=True)) + r")(?![\w-])", re.IGNORECASE)
+
+
 class NumberFormatError(ValueError):
     """A text that should hold a number does not hold a readable one."""
 
@@ -117,7 +128,15 @@ def find_numbers(text: str, decimal: str = ",", words: bool = True) -> list[Numb
                                  percent=bool(PERCENT_AFTER.match(after)),
                                  scale_word=scale.group(1) if scale else None))
     if words:
-        found.extend(_spelled_numbers(text))
+        spelled = _spelled_numbers(text)
+        nouns = [NumberToken(m.group(1), m.start(), m.end(),
+                             float(APPROX_NOUNS.get(m.group(1).lower(),
+                                                    FRACTIONS.get(m.group(1).lower(), 0))),
+                             spelled=True)
+                 for m in NOUNS.finditer(text)]
+        # "deux tiers": the fraction wins over the bare number word it contains
+        spelled = [t for t in spelled if not any(n.start <= t.start < n.end for n in nouns)]
+        found.extend(spelled + nouns)
     return sorted(found, key=lambda t: t.start)
 
 

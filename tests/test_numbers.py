@@ -97,3 +97,11 @@ def test_spelled_numbers_round_trip(n):
 def test_any_text_gives_numbers_or_nothing_never_a_crash(text):
     for token in find_numbers(text):
         assert text[token.start:token.end] == token.text
+
+
+def test_approximate_quantities_and_fractions_in_words():
+    line = document_line("002", 1894)
+    assert [(t.text, t.value) for t in find_numbers(line)] == [("quarantaine", 40)]
+    two_thirds = find_numbers("Plus des deux tiers des mesures")
+    assert [(t.text, round(t.value, 4)) for t in two_thirds] == [("deux tiers", 0.6667)]
+    assert find_numbers("la moitié de la population")[0].value == 0.5
