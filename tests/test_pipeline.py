@@ -176,3 +176,16 @@ def test_every_published_table_and_column_is_documented(materialized):
     assert published == {t for t, _ in tables}
     assert set(dictionary["table"]) == published
     assert len(latest) == 1
+
+
+def test_materialisations_carry_schema_row_count_preview_and_thumbnails(materialized):
+    _, result = materialized
+    meta = {e.asset_key.to_user_string(): e.materialization.metadata
+            for e in result.get_asset_materialization_events()}
+    for table in ("documents", "indicators", "observations", "series", "changes", "regional"):
+        assert {"dagster/row_count", "dagster/column_schema", "preview"} <= set(meta[table]), table
+    columns = [c.name for c in meta["observations"]["dagster/column_schema"].schema.columns]
+    assert {"indicator", "value", "quote", "document_sha256"} <= set(columns)
+    thumb = meta["chart_arr_ai_beneficiaries_over_time"]["thumbnail"].value
+    assert thumb.startswith("![") and "data:image/png;base64," in thumb
+    assert str(meta["warehouse"]["path"].value).endswith("warehouse.duckdb")
