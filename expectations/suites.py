@@ -58,7 +58,6 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
 def documents_expectations() -> list:
     """One row per catalogued document, each with a SHA-256 and a line count."""
     import great_expectations as gx
-    from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
     return [
@@ -78,7 +77,6 @@ def documents_expectations() -> list:
 def indicators_expectations(families: list[str], units: list[str]) -> list:
     """Every indicator with a unique code, a known family and unit, and three labels."""
     import great_expectations as gx
-    from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
     return [

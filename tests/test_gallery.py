@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

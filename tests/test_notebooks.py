@@ -1,7 +1,6 @@
 """Both notebooks run from top to bottom against a fresh run's outputs."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
