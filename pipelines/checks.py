@@ -117,22 +117,25 @@ def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         list(vocab["geos"])), outputs)
 
 
-@asset_check(asset=assets.series, blocking=False,
-             description="Plausibility (WARN): a yearly level that moves by more than half "
-                         "(or a percentage by more than 25 points) from one year to the next.")
-def plausibility(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        frame = read_table(con, "series")
-    return findings_result(pd.DataFrame(jump_findings(frame), columns=FINDING_COLUMNS))
+def findings_check(asset, name: str, table: str, find, description: str):
+    """A WARN check on `asset` listing what `find` reports on warehouse table `table`."""
+    @asset_check(asset=asset, name=name, blocking=False, description=description)
+    def _check(duckdb: DuckDBResource) -> AssetCheckResult:
+        with duckdb.get_connection() as con:
+            frame = read_table(con, table)
+        return findings_result(pd.DataFrame(find(frame), columns=FINDING_COLUMNS))
+
+    return _check
 
 
-@asset_check(asset=assets.series, blocking=False,
-             description="Derived points (WARN): a point implied by a stated change or share "
-                         "agrees, within rounding, with the figure stated for the same point.")
-def derived_points_agree(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        frame = read_table(con, "series_vintages")
-    return findings_result(pd.DataFrame(derived_findings(frame), columns=FINDING_COLUMNS))
+plausibility = findings_check(
+    assets.series, "plausibility", "series", jump_findings,
+    "Plausibility (WARN): a yearly level that moves by more than half (or a percentage by more "
+    "than 25 points) from one year to the next.")
+derived_points_agree = findings_check(
+    assets.series, "derived_points_agree", "series_vintages", derived_findings,
+    "Derived points (WARN): a point implied by a stated change or share agrees, within "
+    "rounding, with the figure stated for the same point.")
 
 
 def table_suite(asset, table: str, expectations_of, description: str):
