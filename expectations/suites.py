@@ -6,26 +6,37 @@ from transforms.tables import OBSERVATION_COLUMNS
 PERIOD_REGEX = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?(?:/\d{4}(?:-(?:0[1-9]|1[0-2]))?)?$"
 
 
+FINITE = 1e300  # |value| beyond this is an overflow (1.0e+308, .inf), never a figure
+
+
 def catalogue_values(indicators: list[str], units: list[str], kinds: list[str],
-                     geos: list[str]) -> list:
-    """Codes from the catalogues, valid periods and percentages in [0, 100]."""
+                     geos: list[str], entities: list[str], statuses: list[str]) -> list:
+    """Codes from the catalogues, valid periods, finite values and percentages in [0, 100].
+    `geo` may join several codes by '+' (one figure stated for several countries)."""
+    import re
+
     import great_expectations as gx
     from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
+    geo = "|".join(re.escape(g) for g in sorted(geos, key=len, reverse=True))
     return [
         E.ExpectColumnValuesToBeInSet(column="indicator", value_set=indicators),
         E.ExpectColumnValuesToBeInSet(column="unit", value_set=units),
         E.ExpectColumnValuesToBeInSet(column="kind", value_set=kinds),
-        E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
+        E.ExpectColumnValuesToMatchRegex(column="geo", regex=rf"^(?:{geo})(?:\+(?:{geo}))*$"),
+        E.ExpectColumnValuesToBeInSet(column="entity", value_set=["", *entities]),
+        E.ExpectColumnValuesToBeInSet(column="obs_status", value_set=["", *statuses]),
         E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_REGEX),
+        E.ExpectColumnValuesToBeBetween(column="value", min_value=-FINITE, max_value=FINITE),
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100,
                                         row_condition=Column("unit") == "percent"),
     ]
 
 
 def observations_expectations(indicators: list[str], units: list[str], kinds: list[str],
-                              qualifiers: list[str], geos: list[str]) -> list:
+                              qualifiers: list[str], geos: list[str], entities: list[str],
+                              statuses: list[str], bases: list[str]) -> list:
     """Schema, keys, catalogue membership, ranges and provenance of `observations`.
 
     The frame validated carries two provenance columns computed beforehand:
@@ -45,8 +56,13 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
         E.ExpectColumnValuesToBeUnique(column="observation_id"),
         E.ExpectColumnValuesToBeOfType(column="value", type_="float64"),
         E.ExpectColumnValuesToBeOfType(column="line", type_="int64"),
-        *catalogue_values(indicators, units, kinds, geos),
+        *catalogue_values(indicators, units, kinds, geos, entities, statuses),
         E.ExpectColumnValuesToBeInSet(column="qualifier", value_set=qualifiers),
+        E.ExpectColumnValuesToBeInSet(column="period_basis", value_set=["", *bases]),
+        E.ExpectColumnValuesToNotBeNull(column="period_line",
+                                        row_condition=Column("period_basis") == "inferred"),
+        E.ExpectColumnValuesToBeInSet(column="obs_status", value_set=["e", "p", "f"],
+                                      row_condition=Column("kind") == "estimate"),
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0,
                                         row_condition=Column("unit") == "count"),
         E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
@@ -90,13 +106,14 @@ def indicators_expectations(families: list[str], units: list[str]) -> list:
 
 
 def series_expectations(indicators: list[str], units: list[str], kinds: list[str],
-                        geos: list[str]) -> list:
-    """One value per series key and period, values in range, provenance kept."""
+                        geos: list[str], entities: list[str], statuses: list[str]) -> list:
+    """One value per series key and period, values in range, provenance kept, and no figure
+    whose period the text does not give."""
     import great_expectations as gx
     from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
-    key = ["indicator", "geo", "breakdown", "unit", "measure", "period"]
+    key = ["indicator", "geo", "entity", "breakdown", "unit", "measure", "period"]
     return [
         E.ExpectCompoundColumnsToBeUnique(column_list=key),
         E.ExpectColumnValuesToBeInSet(column="measure", value_set=["level", "target", "threshold"]),
@@ -105,7 +122,8 @@ def series_expectations(indicators: list[str], units: list[str], kinds: list[str
         *[E.ExpectColumnValuesToNotBeNull(column=c)
           for c in ("indicator", "geo", "unit", "kind", "period", "value", "observation_id",
                     "document_sha256", "line", "quote")],
-        *catalogue_values(indicators, units, kinds, geos),
+        *catalogue_values(indicators, units, kinds, geos, entities, statuses),
+        E.ExpectColumnValuesToNotBeInSet(column="period_basis", value_set=["not_stated"]),
         E.ExpectColumnValuesToBeBetween(column="vintages", min_value=1),
     ]
 
@@ -116,7 +134,7 @@ def vintages_expectations() -> list:
     from great_expectations.expectations.row_conditions import Column
 
     E = gx.expectations
-    key = ["indicator", "geo", "breakdown", "unit", "measure", "period", "rank"]
+    key = ["indicator", "geo", "entity", "breakdown", "unit", "measure", "period", "rank"]
     return [
         E.ExpectCompoundColumnsToBeUnique(column_list=key),
         E.ExpectColumnValuesToBeBetween(column="rank", min_value=1),
@@ -137,7 +155,7 @@ def changes_expectations() -> list:
     E = gx.expectations
     return [
         E.ExpectCompoundColumnsToBeUnique(
-            column_list=["indicator", "geo", "breakdown", "unit", "measure", "period"]),
+            column_list=["indicator", "geo", "entity", "breakdown", "unit", "measure", "period"]),
         E.ExpectColumnValuesToBeInSet(column="change_unit", value_set=["percent", "percentage_points"]),
         E.ExpectColumnValuesToBeInSet(column="change_unit", value_set=["percentage_points"],
                                       row_condition=Column("unit") == "percent"),
@@ -154,7 +172,8 @@ def regional_expectations(geos: list[str]) -> list:
 
     E = gx.expectations
     return [
-        E.ExpectCompoundColumnsToBeUnique(column_list=["indicator", "breakdown", "period", "geo"]),
+        E.ExpectCompoundColumnsToBeUnique(column_list=["indicator", "entity", "breakdown", "period",
+                                                       "geo"]),
         E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
         E.ExpectColumnValuesToBeBetween(column="share", min_value=0, max_value=100),
         E.ExpectColumnValuesToBeBetween(column="count", min_value=0),

@@ -50,6 +50,7 @@ def observations(duckdb: DuckDBResource, sources: SourcesResource) -> Materializ
         replace_table(con, "observations", frame)
         replace_table(con, "observation_breakdowns", tables.breakdowns_table(frame))
         replace_table(con, "consistency_rules", tables.rules_table(register))
+        replace_table(con, "register_lint", tables.lint_table(register))
     return MaterializeResult(metadata={
         **table_metadata(frame),
         "documents": MetadataValue.int(frame["document_id"].nunique()),
@@ -131,7 +132,7 @@ def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
 
 
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
-                    "consistency_rules", "series", "series_vintages", "changes", "regional",
+                    "consistency_rules", "register_lint", "series", "series_vintages", "changes", "regional",
                     "coverage_summary", "number_coverage", "quality_findings"]
 
 
@@ -176,8 +177,10 @@ def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> Materiali
                    "the Great Expectations Data Docs in outputs/quality/gx/.")
 def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
-        data = {n: read_table(con, n) for n in ("quality_findings", "documents", "coverage_summary")}
-    html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"])
+        data = {n: read_table(con, n) for n in ("quality_findings", "documents", "coverage_summary",
+                                                "register_lint")}
+    html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"],
+                         data["register_lint"])
     write_text(html, outputs.stage / "quality" / "report.html")
     publish_tree(outputs.build_docs, outputs.stage / "quality" / "gx")
     return MaterializeResult(metadata={

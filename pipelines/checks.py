@@ -89,7 +89,8 @@ def observations_suite(duckdb: DuckDBResource, outputs: OutputsResource,
     vocab = cat.vocabulary
     return suite_result(frame, "observations", suites.observations_expectations(
         list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-        list(vocab["qualifiers"]), list(vocab["geos"])), outputs)
+        list(vocab["qualifiers"]), list(vocab["geos"]), list(vocab["entities"]),
+        list(vocab["obs_statuses"]), list(vocab["period_bases"])), outputs)
 
 
 @asset_check(asset=assets.observations, blocking=False,
@@ -114,7 +115,27 @@ def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         frame = read_table(con, "series")
     return suite_result(frame, "series", suites.series_expectations(
         list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-        list(vocab["geos"])), outputs)
+        list(vocab["geos"]), list(vocab["entities"]), list(vocab["obs_statuses"])), outputs)
+
+
+@asset_check(asset=assets.observations, blocking=False,
+             description="Register lint (WARN): readings the words around a figure put in doubt "
+                         "(no period basis, a country with geo BE, 'ouvrables' in calendar days, "
+                         "'devrait' on an observed figure, a repeat without a note, ...); findings "
+                         "an entry accepts with a reason are listed but do not fail the check.")
+def register_lint(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        lint = read_table(con, "register_lint")
+    open_ = lint[lint["status"] == "open"]
+    lines = [f"- **{r.rule}** {r.observation_id}: {r.message} («{r.quote}»)"
+             for r in open_.itertuples()]
+    return AssetCheckResult(
+        passed=open_.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"findings": MetadataValue.int(len(open_)),
+                  "accepted": MetadataValue.int(int((lint["status"] == "accepted").sum())),
+                  "by_rule": MetadataValue.json({k: int(v) for k, v in
+                                                 open_["rule"].value_counts().items()}),
+                  "list": MetadataValue.md("\n".join(lines[:200]) or "No open finding.")})
 
 
 def findings_check(asset, name: str, table: str, find, description: str):
@@ -171,7 +192,7 @@ coverage_suite = table_suite(
     "known reason for every dismissed number.")
 findings_suite = table_suite(
     assets.quality_findings, "quality_findings", lambda cat: suites.findings_expectations(
-        ["sum", "shares_100", "change", "ratio", "equal", "same_figure", "derived_vs_stated",
-         "plausibility_jump"]),
+        ["sum", "shares_100", "change", "ratio", "equal", "same_figure", "repeat",
+         "derived_vs_stated", "plausibility_jump"]),
     "GX suite `quality_findings`: known rules, WARN severity, provenance of every observation "
     "involved.")

@@ -16,7 +16,7 @@ ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.n
               assets.parquet_files, *chart_assets.CHART_ASSETS, chart_assets.chart_gallery,
               assets.quality_report, assets.warehouse]
 ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
-              checks.consistency, checks.series_suite, checks.plausibility,
+              checks.consistency, checks.register_lint, checks.series_suite, checks.plausibility,
               checks.derived_points_agree, checks.vintages_suite, checks.changes_suite,
               checks.regional_suite, checks.coverage_suite, checks.findings_suite]
 

@@ -75,6 +75,10 @@ def select_points(series: pd.DataFrame, spec: dict) -> pd.DataFrame:
                   & (series["kind"] != "derived")]
     if spec.get("unit"):
         rows = rows[rows["unit"] == spec["unit"]]
+    if "entity" in spec:
+        rows = rows[rows["entity"] == spec["entity"]]
+    if rows.empty:
+        return rows
     if spec["form"] == "trend":
         rows = rows[(rows["geo"] == spec.get("geo", "BE"))
                     & (rows["breakdown"] == spec.get("breakdown", ""))]

@@ -12,12 +12,12 @@ VIEWS = {
     "latest_values": (
         "Latest value of every level series (most recent period), with labels and provenance.",
         """
-        SELECT s.indicator, i.label_fr, i.label_nl, i.label_en, i.family, s.geo, s.breakdown,
-               s.unit, s.period, s.value, s.kind, s.qualifier, s.document_id, d.title AS document,
-               s.line, s.quote
+        SELECT s.indicator, i.label_fr, i.label_nl, i.label_en, i.family, s.geo, s.entity,
+               s.breakdown, s.unit, s.period, s.value, s.kind, s.qualifier, s.obs_status,
+               s.document_id, d.title AS document, s.line, s.quote
         FROM series s JOIN indicators i USING (indicator) JOIN documents d USING (document_id)
         WHERE s.measure = 'level'
-        QUALIFY row_number() OVER (PARTITION BY s.indicator, s.geo, s.breakdown, s.unit
+        QUALIFY row_number() OVER (PARTITION BY s.indicator, s.geo, s.entity, s.breakdown, s.unit
                                    ORDER BY s.period DESC) = 1
         """),
     "series_with_provenance": (

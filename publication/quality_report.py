@@ -21,7 +21,8 @@ table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px soli
 """
 
 
-def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.DataFrame) -> str:
+def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.DataFrame,
+                  lint: pd.DataFrame | None = None) -> str:
     """A self-contained HTML page; every text taken from the documents is escaped."""
     titles = dict(zip(documents["document_id"], documents["title"]))
     unique = findings.drop_duplicates("finding_id")
@@ -33,6 +34,8 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
              "Warnings do not block publication; each finding shows the quotes involved.</p>",
              "<h2>Findings by rule</h2>", _table(counts),
              "<h2>Numbers in the documents</h2>", _table(summary)]
+    if lint is not None:
+        parts += _lint_section(lint)
     for rule, group in findings.groupby("rule", sort=True):
         parts.append(f"<h2 id='{escape(rule)}'>{escape(rule)}</h2>")
         for finding_id, rows in group.groupby("finding_id", sort=False):
@@ -53,6 +56,23 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
             parts.append("</div></div>")
     parts.append("<p><a href='gx/index.html'>Great Expectations Data Docs</a></p></body></html>")
     return "\n".join(parts)
+
+
+def _lint_section(lint: pd.DataFrame) -> list[str]:
+    """Register lint: what is left to look at, then what the registers accept, with the reason."""
+    open_, accepted = lint[lint["status"] == "open"], lint[lint["status"] == "accepted"]
+    parts = ["<h2 id='register_lint'>Register lint</h2>",
+             f"<p>{len(open_)} reading(s) left to look at; {len(accepted)} accepted by their "
+             "register entry, with the reason.</p>"]
+    for title, rows, column in (("Left to look at", open_, "message"),
+                                ("Accepted", accepted, "accepted")):
+        if rows.empty:
+            continue
+        shown = rows[["rule", "observation_id", "quote", "message"]].copy()
+        if column == "accepted":
+            shown["reason"] = rows["accepted"]
+        parts += [f"<h3>{title}</h3>", _table(shown)]
+    return parts
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -32,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     for doc_id in sorted(wanted):
         print(f"{doc_id:<9}{figs[doc_id]:>8}{counts[doc_id, 'registered']:>11}"
               f"{counts[doc_id, 'dismissed']:>10}{counts[doc_id, 'unaccounted']:>12}")
+    from sources.lint import lint_figures
+
+    lint = [f for f in lint_figures(figures, cat.document_lines) if f["document_id"] in wanted]
+    left = [f for f in lint if not f["accepted"]]
+    print(f"register lint: {len(left)} reading(s) to look at, {len(lint) - len(left)} accepted "
+          f"with a reason (python -m sources.lint lists them)")
     if args.verbose:
+        for f in sorted(left, key=lambda f: (f["document_id"], f["line"], f["rule"])):
+            print(f"{f['observation_id']}: lint {f['rule']}: {f['message']}")
         for r in rows:
             if r["document_id"] in wanted and r["status"] == "unaccounted":
                 print(f"{r['document_id']}:{r['line']}:{r['column']}: {r['number_text']!r}  "

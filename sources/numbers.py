@@ -187,3 +187,91 @@ def pick_number(quote: str, number: str | None = None, decimal: str = ",") -> Nu
         raise NumberFormatError(
             f"quote must hold exactly one number, or name it with `number:` (numbers read: {seen})")
     return tokens[0]
+
+
+# Frequencies written in words ("annuellement", "deux fois par an", "tous les deux ans"), read as
+# times per year. The longest expressions come first, so "deux fois par an" wins over "par an".
+_N = rf"(\d+|{_WORD}|une?)"
+FREQUENCIES = [
+    (rf"\b{_N}\s+fois\s+par\s+(an|année)\b", None),
+    (r"\btous\s+les\s+deux\s+ans\b|\bbis?annuel(le)?s?\b|\bbisannuellement\b", 0.5),
+    (r"\b(mensuel(le)?s?|mensuellement|chaque\s+mois|tous\s+les\s+mois)\b", 12),
+    (r"\b(trimestriel(le)?s?|trimestriellement|chaque\s+trimestre)\b", 4),
+    (r"\b(semestriel(le)?s?|semestriellement|chaque\s+semestre)\b", 2),
+    (r"\b(annuel(le)?s?|annuellement|chaque\s+année|tous\s+les\s+ans|par\s+année\s+civile)\b", 1),
+]
+
+
+def read_frequency(text: str, number: str | None = None) -> NumberToken:
+    """The one frequency a quote states, in times per year ("chaque mois" reads 12); `number`
+    names it, as written, when the quote holds several ("chaque année son rapport annuel")."""
+    found, taken = [], []
+    for pattern, value in FREQUENCIES:
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # inside a longer frequency already read ("deux fois par an")
+            taken.append(m.span())
+            if value is None:
+                count = m.group(1).lower()
+                value_of = float(count) if count.isdigit() else 1.0 if count in ("un", "une") \
+                    else parse_words(count)
+            else:
+                value_of = value
+            found.append(NumberToken(m.group(0), m.start(), m.end(), float(value_of),
+                                     spelled=True))
+    if number is not None:
+        found = [t for t in found if t.text == number]
+    if len(found) == 1:
+        return found[0]
+    seen = ", ".join(repr(t.text) for t in found) or "none"
+    raise NumberFormatError(f"a frequency quote must hold one frequency (annuel, chaque mois, deux "
+                            f"fois par an, ...) or name it with `number:` (found: {seen})")
+
+
+MONTH_NUMBERS = {"janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5,
+                 "juin": 6, "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
+                 "novembre": 11, "décembre": 12, "decembre": 12}
+_MONTH = "|".join(MONTH_NUMBERS)
+_YEAR = r"(?:19|20)\d\d"
+# A deadline as written, each giving (year or None, month, day or None: the last day of the month).
+DEADLINES = [
+    (rf"\b(?P<day>\d{{1,2}})(?:er)?\s+(?P<month>{_MONTH})(?:\s+(?P<year>{_YEAR}))?", None),
+    (rf"\bfin\s+(?:de\s+l[’']année\s+|d[’']année\s+)?(?P<year>{_YEAR})\b", (12, 31)),
+    (rf"\bpremier\s+semestre\s+(?:de\s+)?(?P<year>{_YEAR})\b", (6, 30)),
+    (rf"\bsecond\s+semestre\s+(?:de\s+)?(?P<year>{_YEAR})\b", (12, 31)),
+    (r"\bfin\s+du\s+premier\s+trimestre\b", (3, 31)),
+    (rf"\b{_YEAR}\s*[-–/]\s*(?P<year>{_YEAR})\b", (12, 31)),  # "(2024-2025)": by the end of 2025
+    (rf"\ben\s+(?P<month>{_MONTH})\b", None),
+    (rf"(?:\bcourant\s+de\s+|\ben\s+|(?<=\())(?P<year>{_YEAR})\b", (12, 31)),
+]
+
+
+def read_deadline(text: str, yearly: bool) -> NumberToken:
+    """The deadline a quote states: a calendar date (value: days since 1970-01-01), or, when
+    `yearly`, a day that recurs every year (value: day of the year, 31 March = 90)."""
+    import calendar
+    from datetime import date
+
+    for pattern, fixed in DEADLINES:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if not m:
+            continue
+        groups = m.groupdict()
+        year = int(groups["year"]) if groups.get("year") else None
+        if fixed:
+            month, day = fixed
+        else:
+            month = MONTH_NUMBERS[groups["month"].lower()]
+            day = int(groups["day"]) if groups.get("day") else None
+        if yearly != (year is None):
+            continue
+        day = day or calendar.monthrange(year or 2001, month)[1]
+        try:
+            when = date(year or 2001, month, day)
+        except ValueError as exc:
+            raise NumberFormatError(f"not a date: {m.group(0)!r}") from exc
+        value = when.timetuple().tm_yday if yearly else (when - date(1970, 1, 1)).days
+        return NumberToken(m.group(0), m.start(), m.end(), float(value), spelled=True)
+    kind = "a day of the year without a year (le 31 mars, en novembre)" if yearly \
+        else "a dated deadline (31 mars 2024, fin de l'année 2024, premier semestre 2025)"
+    raise NumberFormatError(f"no {kind} in {text!r}")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from sources.numbers import NumberFormatError, find_numbers, pick_number
+from sources.numbers import (NumberFormatError, find_numbers, pick_number, read_deadline,
+                             read_frequency)
 
 SOURCES = Path(__file__).resolve().parent
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?"
@@ -26,7 +27,8 @@ MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septe
           "novembre|décembre|decembre")
 FIGURE_KEYS = {"line", "quote", "number", "occurrence", "indicator", "period", "geo", "breakdown",
                "unit", "kind", "qualifier", "scale", "base_period", "negate", "decimal_separator",
-               "value", "note", "id"}
+               "value", "note", "id", "period_basis", "period_line", "obs_status", "entity",
+               "repeats", "lint"}
 DISMISS_KEYS = {"line", "number", "reason", "note"}
 
 
@@ -239,17 +241,6 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     if start < 0:
         raise RegisterError(f"{where}: quote {quote!r} is not on line {entry['line']} of document "
                             f"{doc_id} (occurrence {occurrence})")
-    decimal = entry.get("decimal_separator", ",")
-    try:
-        token = pick_number(quote, None if entry.get("number") is None else str(entry["number"]),
-                            decimal)
-    except NumberFormatError as exc:
-        raise RegisterError(f"{where}: {exc}") from exc
-    scale = entry.get("scale", 1)
-    if not isinstance(scale, (int, float)) or scale <= 0:
-        raise RegisterError(f"{where}: scale must be a positive number, got {scale!r}")
-    value = token.scaled_value * scale * (-1 if entry.get("negate") else 1)
-
     indicator = entry.get("indicator")
     if indicator not in cat.indicators:
         raise RegisterError(f"{where}: unknown indicator {indicator!r} (not in sources/indicators/)")
@@ -261,6 +252,14 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     if unit != ind["unit"] and unit not in vocab["change_units"]:
         raise RegisterError(f"{where}: unit {unit!r} differs from indicator {indicator}'s unit "
                             f"{ind['unit']!r} and is not a change unit")
+    try:
+        token = read_token(quote, entry, unit)
+    except NumberFormatError as exc:
+        raise RegisterError(f"{where}: {exc}") from exc
+    scale = entry.get("scale", 1)
+    if not isinstance(scale, (int, float)) or scale <= 0:
+        raise RegisterError(f"{where}: scale must be a positive number, got {scale!r}")
+    value = token.scaled_value * scale * (-1 if entry.get("negate") else 1)
     if token.percent and unit not in ("percent", *vocab["change_units"]):
         raise RegisterError(f"{where}: the number is a percentage but the unit is {unit!r}")
     kind = entry.get("kind", "observed")
@@ -269,17 +268,21 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     qualifier = entry.get("qualifier", "exact")
     if qualifier not in vocab["qualifiers"]:
         raise RegisterError(f"{where}: unknown qualifier {qualifier!r}")
-    geo = entry.get("geo", "BE")
-    if geo not in vocab["geos"]:
-        raise RegisterError(f"{where}: unknown geo {geo!r}")
+    geo = str(entry.get("geo", "BE"))
+    unknown_geos = [g for g in geo.split("+") if g not in vocab["geos"]]
+    if unknown_geos:
+        raise RegisterError(f"{where}: unknown geo {'+'.join(unknown_geos)!r} (codes of "
+                            f"sources/vocabulary.yaml `geos`, several joined by '+')")
+    meaning = _meaning(where, entry, kind, len(lines), vocab)
     period = str(entry.get("period", ""))
     if not PERIOD.match(period):
         raise RegisterError(f"{where}: invalid period {entry.get('period')!r} "
                             f"(use 2024, 2024-12, 2024-Q1 or 2021/2024)")
     base_period = entry.get("base_period")
     if unit in vocab["change_units"]:
-        if base_period is None or not PERIOD.match(str(base_period)):
-            raise RegisterError(f"{where}: a change needs a valid base_period, got {base_period!r}")
+        if "base_period" not in entry or base_period is not None and not PERIOD.match(str(base_period)):
+            raise RegisterError(f"{where}: a change needs a valid base_period (or `base_period: null` "
+                                f"where the text gives none), got {base_period!r}")
     elif base_period is not None:
         raise RegisterError(f"{where}: base_period is only for changes (unit {unit!r})")
     breakdown = entry.get("breakdown") or {}
@@ -307,11 +310,70 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
         "quote": quote,
         "number_text": token.text,
         "note": entry.get("note"),
+        **meaning,
         "local_id": entry.get("id"),
         "register_file": path.name,
         "register_line": entry.get("__line__"),
         "_span": (start + token.start, start + token.end),
     }
+
+
+def read_token(quote: str, entry: dict, unit: str):
+    """The number a quote states, read the way its unit is written: a frequency in words
+    ("chaque mois"), a deadline ("pour le 31 mars 2024"), or a number."""
+    number = entry.get("number")
+    if unit == "times_per_year":
+        return read_frequency(quote, None if number is None else str(number))
+    if unit in ("date", "day_of_year"):
+        return read_deadline(quote, yearly=unit == "day_of_year")
+    return pick_number(quote, None if number is None else str(number),
+                       entry.get("decimal_separator", ","))
+
+
+def _meaning(where: str, entry: dict, kind: str, n_lines: int, vocab: dict) -> dict:
+    """period_basis, period_line, obs_status (implied `e` for an estimate), entity, repeats and
+    acknowledged lint rules of a figure, checked against the vocabulary."""
+    basis = entry.get("period_basis")
+    if basis is not None and basis not in vocab["period_bases"]:
+        raise RegisterError(f"{where}: unknown period_basis {basis!r} "
+                            f"(one of {sorted(vocab['period_bases'])})")
+    period_line = entry.get("period_line")
+    if period_line is not None and (not isinstance(period_line, int) or isinstance(period_line, bool)
+                                    or not 1 <= period_line <= n_lines):
+        raise RegisterError(f"{where}: period_line must be a line number from 1 to {n_lines}, "
+                            f"got {period_line!r}")
+    if basis == "inferred" and period_line is None:
+        raise RegisterError(f"{where}: an inferred period needs period_line, the line it is read from")
+    if basis == "stated" and period_line is None:
+        period_line = entry["line"]
+    status = entry.get("obs_status") or ""
+    if status and status not in vocab["obs_statuses"]:
+        raise RegisterError(f"{where}: unknown obs_status {status!r} "
+                            f"(Eurostat codes: {', '.join(vocab['obs_statuses'])}, or empty)")
+    if kind == "estimate":
+        status = status or "e"
+        if status not in ("e", "p", "f"):
+            raise RegisterError(f"{where}: an estimate has obs_status e, p or f, got {status!r}")
+    elif status in ("e", "p", "f") and kind == "observed":
+        raise RegisterError(f"{where}: an estimated, provisional or forecast figure (obs_status "
+                            f"{status!r}) is kind estimate, not observed")
+    entity = entry.get("entity") or ""
+    if entity and entity not in vocab["entities"]:
+        raise RegisterError(f"{where}: unknown entity {entity!r} (codes of "
+                            f"sources/vocabulary.yaml `entities`)")
+    lint = _clean(entry.get("lint") or {}) if isinstance(entry.get("lint") or {}, dict) else None
+    if lint is None or not all(isinstance(v, str) and v for v in lint.values()):
+        raise RegisterError(f"{where}: lint must map a lint rule to the reason the reading is right")
+    unknown = sorted(set(lint) - set(vocab["lint_rules"]))
+    if unknown:
+        raise RegisterError(f"{where}: unknown lint rule(s) {unknown} (see sources/vocabulary.yaml "
+                            f"`lint_rules`)")
+    repeats = entry.get("repeats")
+    if repeats is not None and not isinstance(repeats, str):
+        raise RegisterError(f"{where}: repeats must name the observation id it repeats "
+                            f"(<document>:<line>:<column>), got {repeats!r}")
+    return {"period_basis": basis or "", "period_line": period_line, "obs_status": status,
+            "entity": entity, "repeats": repeats or "", "lint": lint}
 
 
 def _same(stated, parsed: float) -> bool:
@@ -400,6 +462,14 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
         figures += figs
         dismissed += dis
         checks += chk
+    by_id = {f["observation_id"]: f for f in figures}
+    for fig in figures:
+        target = by_id.get(fig["repeats"])
+        if fig["repeats"] and (target is None or target["document_id"] != fig["document_id"]
+                               or target is fig):
+            raise RegisterError(f"{root / 'figures' / fig['register_file']}:{fig['register_line']}: "
+                                f"repeats {fig['repeats']!r}, which is not another figure registered "
+                                f"for document {fig['document_id']}")
     return Register(cat, figures, dismissed, checks)
 
 

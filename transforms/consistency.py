@@ -114,13 +114,17 @@ def approx_margin(rows) -> float:
 
 
 def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
-    """The same indicator, period, geo, breakdown, unit and kind stated with different values."""
-    key = ["indicator", "period", "geo", "breakdown", "unit", "kind", "base_period", "bound"]
+    """The same indicator, period, geo, entity, breakdown, unit and kind stated with different
+    values; figures whose period the text does not give are compared only where one says it
+    repeats the other (`repeat_findings`)."""
+    key = ["indicator", "period", "geo", "entity", "breakdown", "unit", "kind", "base_period",
+           "bound"]
     found: list[dict] = []
     # the two ends of a stated range ("57 % à 76 %") are not two statements of one figure
     bound = observations["qualifier"].where(
         observations["qualifier"].isin(["lower_bound", "upper_bound"]), "value")
     frame = observations.assign(base_period=observations["base_period"].fillna(""), bound=bound)
+    frame = frame[frame["period_basis"] != "not_stated"]
     for _, group in frame.groupby(key, sort=True):
         if len(group) < 2:
             continue
@@ -138,11 +142,26 @@ def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
     return found
 
 
+def repeat_findings(observations: pd.DataFrame) -> list[dict]:
+    """A figure registered as repeating another (`repeats`) with a different value."""
+    obs = observations.set_index("observation_id", drop=False)
+    found: list[dict] = []
+    for r in observations[observations["repeats"] != ""].to_dict("records"):
+        main = obs.loc[r["repeats"]]
+        tol = half_unit(main) + half_unit(r) + approx_margin([main, r])
+        if abs(r["value"] - main["value"]) > tol + 1e-9 * max(1.0, abs(main["value"])):
+            what = (f"{r['indicator']} {r['period']}: line {r['line']} repeats line {main['line']} "
+                    f"as {show(r['value'])}, stated there as {show(main['value'])}")
+            found += _finding("repeat", what, main["value"], r["value"], tol,
+                              [(main, "statement"), (pd.Series(r), "repeat")], None)
+    return found
+
+
 def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     """Plausibility: a level that moves by more than `threshold` (50 %) between consecutive years."""
     found: list[dict] = []
     yearly = series[series["period"].str.fullmatch(r"\d{4}") & (series["measure"] == "level")]
-    for _, group in yearly.groupby(["indicator", "geo", "breakdown", "unit", "measure"]):
+    for _, group in yearly.groupby(["indicator", "geo", "entity", "breakdown", "unit", "measure"]):
         rows = group.sort_values("period").to_dict("records")
         for prev, cur in zip(rows, rows[1:]):
             if int(cur["period"]) - int(prev["period"]) != 1 or not prev["value"]:
@@ -164,7 +183,7 @@ def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
 def derived_findings(vintages: pd.DataFrame) -> list[dict]:
     """A point implied by a change or a share, compared with the figure stated for that point."""
     found: list[dict] = []
-    key = ["indicator", "geo", "breakdown", "unit", "measure", "period"]
+    key = ["indicator", "geo", "entity", "breakdown", "unit", "measure", "period"]
     for _, group in vintages[vintages["measure"] == "level"].groupby(key):
         derived = group[group["kind"] == "derived"]
         stated = group[group["kind"] != "derived"]
@@ -186,7 +205,8 @@ def findings_table(observations: pd.DataFrame, rules: pd.DataFrame,
                    series: pd.DataFrame | None = None,
                    vintages: pd.DataFrame | None = None) -> pd.DataFrame:
     """All findings, one row per finding and involved observation."""
-    rows = declared_findings(observations, rules) + repeated_figure_findings(observations)
+    rows = (declared_findings(observations, rules) + repeated_figure_findings(observations)
+            + repeat_findings(observations))
     if series is not None:
         rows += jump_findings(series)
     if vintages is not None:

@@ -1,6 +1,8 @@
 """How precisely a figure is written: the basis of every rounding tolerance."""
 from __future__ import annotations
 
+import re
+
 SPACES = (" ", "\u00a0", "\u202f")
 
 
@@ -13,8 +15,8 @@ def half_unit(obs) -> float:
     text = str(obs["number_text"]).lstrip("+-\u2212\u2013")
     for sp in SPACES:
         text = text.replace(sp, "")
-    if not text or not text[0].isdigit():
-        return 0.0
+    if not re.fullmatch(r"\d[\d.,]*", text):
+        return 0.0  # numbers in words, frequencies ("chaque mois") and dates are exact
     decimals = 0
     if "," in text:
         decimals = len(text.rsplit(",", 1)[1])

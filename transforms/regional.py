@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 REGIONS = ["BE1", "BE2", "BE3", "BE-DG", "BE-ABROAD"]
-COLUMNS = ["indicator", "breakdown", "period", "geo", "geo_name_fr", "geo_name_nl", "share",
+COLUMNS = ["indicator", "entity", "breakdown", "period", "geo", "geo_name_fr", "geo_name_nl", "share",
            "share_kind", "count", "count_kind", "total", "sum_of_counts", "sum_of_shares",
            "residue", "count_observation_id", "share_observation_id", "total_observation_id"]
 
@@ -25,23 +25,24 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, geos: dict) -
                           & (level["kind"] != "derived")].assign(
         parent=lambda f: f["indicator"].map(share_of))
     regional = level[level["geo"].isin(REGIONS) & ~level["indicator"].isin(share_of)]
-    totals = level[level["geo"] == "BE"].set_index(["indicator", "breakdown", "period"])
+    key = ["indicator", "entity", "breakdown", "period"]
+    totals = level[level["geo"] == "BE"].set_index(key)
     rows = []
-    for (indicator, breakdown, period), group in regional.groupby(
-            ["indicator", "breakdown", "period"], sort=True):
-        if (indicator, breakdown, period) not in totals.index:
+    for (indicator, entity, breakdown, period), group in regional.groupby(key, sort=True):
+        if (indicator, entity, breakdown, period) not in totals.index:
             continue
-        total = totals.loc[(indicator, breakdown, period)]
+        total = totals.loc[(indicator, entity, breakdown, period)]
         total = total.iloc[0] if isinstance(total, pd.DataFrame) else total
         if not total["value"]:
             continue
         shares = stated_shares[(stated_shares["parent"] == indicator)
+                               & (stated_shares["entity"] == entity)
                                & (stated_shares["breakdown"] == breakdown)
                                & (stated_shares["period"] == period)].set_index("geo")
         for r in group.sort_values("geo").to_dict("records"):
             stated = shares.loc[r["geo"]] if r["geo"] in shares.index else None
             rows.append({
-                "indicator": indicator, "breakdown": breakdown, "period": period,
+                "indicator": indicator, "entity": entity, "breakdown": breakdown, "period": period,
                 "geo": r["geo"], "geo_name_fr": geos[r["geo"]]["fr"],
                 "geo_name_nl": geos[r["geo"]]["nl"],
                 "share": float(stated["value"]) if stated is not None
@@ -55,7 +56,7 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, geos: dict) -
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if frame.empty:
         return frame
-    group = frame.groupby(["indicator", "breakdown", "period"])
+    group = frame.groupby(key)
     frame["sum_of_counts"] = group["count"].transform("sum")
     frame["sum_of_shares"] = group["share"].transform("sum")
     frame["residue"] = frame["total"] - frame["sum_of_counts"]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 CHANGE_UNITS = ("percent_change", "percentage_point_change")
-SERIES_KEY = ["indicator", "geo", "breakdown", "unit", "measure"]
+SERIES_KEY = ["indicator", "geo", "entity", "breakdown", "unit", "measure"]
 POINT_KEY = SERIES_KEY + ["period"]
 KIND_RANK = {"observed": 0, "estimate": 1, "derived": 2, "target": 0, "threshold": 0}
 MEASURE = {"observed": "level", "estimate": "level", "derived": "level", "target": "target",
@@ -20,8 +20,10 @@ PROVENANCE = ["observation_id", "document_id", "document_sha256", "line", "quote
 
 
 def level_points(observations: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Every stated level (not a change) with its measure and its document's publication year."""
-    levels = observations[~observations["unit"].isin(CHANGE_UNITS)].copy()
+    """Every stated level (not a change) whose period the text gives, with its measure and its
+    document's publication year; figures with period_basis `not_stated` stay out of series."""
+    levels = observations[~observations["unit"].isin(CHANGE_UNITS)
+                          & (observations["period_basis"] != "not_stated")].copy()
     levels["measure"] = levels["kind"].map(MEASURE)
     levels["formula"] = None
     levels["derived_from"] = None
@@ -40,13 +42,16 @@ def implied_points(observations: pd.DataFrame, documents: pd.DataFrame,
     levels = level_points(observations, documents)
     levels = levels[levels["kind"].isin(["observed", "estimate"])]
     latest = (levels.sort_values(["published", "line"], ascending=[False, True])
-              .drop_duplicates(["indicator", "geo", "breakdown", "unit", "kind", "period"]))
+              .drop_duplicates(["indicator", "geo", "entity", "breakdown", "unit", "kind", "period"]))
     units = dict(zip(indicators["indicator"], indicators["unit"]))
     rows = []
     changes = observations[observations["unit"].isin(CHANGE_UNITS)
-                           & observations["kind"].isin(["observed", "estimate"])]
+                           & observations["kind"].isin(["observed", "estimate"])
+                           & (observations["period_basis"] != "not_stated")
+                           & observations["base_period"].notna()]
     for change in changes.to_dict("records"):
         ends = latest[(latest["indicator"] == change["indicator"]) & (latest["geo"] == change["geo"])
+                      & (latest["entity"] == change["entity"])
                       & (latest["breakdown"] == change["breakdown"])
                       & (latest["period"] == change["period"])
                       & (latest["unit"] == units.get(change["indicator"]))]
@@ -70,7 +75,8 @@ def implied_points(observations: pd.DataFrame, documents: pd.DataFrame,
         totals = latest[(latest["indicator"] == parent) & (latest["geo"] == "BE")
                         & (latest["breakdown"] == "")]
         for share in shares.to_dict("records"):
-            for total in totals[totals["period"] == share["period"]].to_dict("records"):
+            for total in totals[(totals["period"] == share["period"])
+                                & (totals["entity"] == share["entity"])].to_dict("records"):
                 value = share["value"] / 100 * total["value"]
                 unc = abs(value) * (_rel(share) + _rel(total))
                 formula = (f"{share['value']:.10g} / 100 × {total['value']:.10g}: stated share of "
@@ -93,7 +99,8 @@ def _derived(level: dict, other: dict, period: str, value: float, formula: str,
     carries the rounding uncertainty of its inputs."""
     row = dict(level)
     row.update(kind="derived", measure="level", period=str(period), value=float(value),
-               half_unit=float(uncertainty),
+               half_unit=float(uncertainty), period_basis=other["period_basis"],
+               obs_status=level["obs_status"] or other["obs_status"],
                qualifier="approx" if "approx" in (level["qualifier"], other["qualifier"])
                else "exact",
                formula=formula, derived_from=f"{level['observation_id']} {other['observation_id']}",
@@ -117,8 +124,8 @@ def vintages_table(observations: pd.DataFrame, documents: pd.DataFrame,
     points["kept_value"] = points.set_index(POINT_KEY).index.map(kept).astype(float)
     points["difference_from_kept"] = points["value"] - points["kept_value"]
     columns = POINT_KEY + ["rank", "kind", "value", "kept_value", "difference_from_kept",
-                           "half_unit", "qualifier", "published", "formula", "derived_from",
-                           *PROVENANCE]
+                           "half_unit", "qualifier", "obs_status", "period_basis", "published",
+                           "formula", "derived_from", *PROVENANCE]
     return points[columns]
 
 
@@ -160,7 +167,8 @@ def changes_table(series: pd.DataFrame) -> pd.DataFrame:
             g["cagr"] = np.nan
         g["index_first_year_100"] = (g["value"] / first["value"] * 100) if first["value"] else np.nan
         frames.append(g)
-    columns = SERIES_KEY + ["period", "value", "kind", "previous_period", "years_since_previous",
+    columns = SERIES_KEY + ["period", "value", "kind", "obs_status", "previous_period",
+                            "years_since_previous",
                             "change", "change_unit", "span", "cagr", "index_first_year_100",
                             "observation_id"]
     if not frames:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sources.lint import lint_figures
 from sources.register import Register, coverage
 from transforms.precision import half_unit
 
 OBSERVATION_COLUMNS = [
-    "observation_id", "indicator", "period", "geo", "breakdown", "value", "unit", "kind",
-    "qualifier", "base_period", "document_id", "document_sha256", "line", "column", "quote",
-    "number_text", "half_unit", "note", "register_file", "register_line",
+    "observation_id", "indicator", "period", "period_basis", "period_line", "geo", "entity",
+    "breakdown", "value", "unit", "kind", "qualifier", "obs_status", "base_period", "document_id",
+    "document_sha256", "line", "column", "quote", "number_text", "half_unit", "repeats", "note",
+    "register_file", "register_line",
 ]
 
 
@@ -46,7 +48,7 @@ def observations_table(register: Register) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     frame["half_unit"] = [half_unit(r) for r in frame.to_dict("records")] if len(frame) else []
     return frame.astype({"value": "float64", "line": "int64", "column": "int64",
-                         "register_line": "Int64"}).sort_values(
+                         "period_line": "Int64", "register_line": "Int64"}).sort_values(
         ["document_id", "line", "column"], ignore_index=True)
 
 
@@ -56,6 +58,21 @@ def breakdowns_table(observations: pd.DataFrame) -> pd.DataFrame:
             for oid, text in zip(observations["observation_id"], observations["breakdown"]) if text
             for dim, _, val in (pair.partition("=") for pair in text.split(";"))]
     return pd.DataFrame(rows, columns=["observation_id", "dimension", "value"])
+
+
+LINT_COLUMNS = ["rule", "status", "observation_id", "document_id", "line", "quote", "message",
+                "accepted"]
+
+
+def lint_table(register: Register) -> pd.DataFrame:
+    """Register lint findings: `open` (to look at) or `accepted` (the entry says why its reading
+    is right, in `accepted`)."""
+    rows = lint_figures(register.figures, register.catalogues.document_lines)
+    frame = pd.DataFrame(rows, columns=[c for c in LINT_COLUMNS if c != "status"])
+    frame.insert(1, "status", ["accepted" if a else "open" for a in frame["accepted"]])
+    return frame.astype({"line": "int64"}).sort_values(
+        ["status", "document_id", "line", "rule"], ascending=[False, True, True, True],
+        ignore_index=True)[LINT_COLUMNS]
 
 
 def coverage_table(register: Register) -> pd.DataFrame:
