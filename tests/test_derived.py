@@ -91,3 +91,40 @@ def test_budget_total_with_swapped_digits_is_reported(warehouse):
     row = findings.iloc[0]
     assert row["value"] == 1476510000 and row["expected"] == 1476510000
     assert row["actual"] == 1746510000
+
+
+def test_figures_whose_period_the_text_does_not_give_stay_out_of_series(warehouse):
+    not_stated = warehouse.execute(
+        "SELECT observation_id FROM observations WHERE period_basis = 'not_stated'").df()
+    assert len(not_stated) > 50
+    in_series = warehouse.execute(
+        "SELECT count(*) FROM series_vintages WHERE observation_id IN "
+        "(SELECT observation_id FROM observations WHERE period_basis = 'not_stated') "
+        "AND kind <> 'derived'").fetchone()[0]
+    assert in_series == 0
+    # "de 113 à 87 jours": the start has no year and is not a 2023 point of the series
+    assert warehouse.execute(
+        "SELECT count(*) FROM series WHERE indicator = 'priority_files_median_delay' "
+        "AND value = 113").fetchone()[0] == 0
+
+
+def test_status_and_organisation_are_carried_into_series(warehouse):
+    rows = warehouse.execute(
+        "SELECT entity, kind, obs_status, qualifier FROM series WHERE indicator = "
+        "'disabled_staff_employment_rate' AND period = '2024' AND measure = 'level'").df()
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    # "supérieur à 4 % en 2024", on first figures of a report in preparation (000 l.1524-1526)
+    assert (row["entity"], row["kind"], row["obs_status"], row["qualifier"]) == (
+        "fps_social_security", "estimate", "p", "lower_bound")
+    staff = warehouse.execute(
+        "SELECT DISTINCT entity FROM series WHERE indicator = 'staff_headcount'").df()
+    assert "pps_social_integration" in set(staff["entity"])
+    assert not warehouse.execute(
+        "SELECT count(*) FROM series WHERE breakdown LIKE '%entity=%'").fetchone()[0]
+
+
+def test_other_countries_are_not_belgium(warehouse):
+    rows = warehouse.execute(
+        "SELECT geo FROM observations WHERE observation_id = '002:136:31'").fetchone()
+    assert rows == ("ES+EL",)

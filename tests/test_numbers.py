@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from num2words import num2words
 
-from sources.numbers import NumberFormatError, find_numbers, parse_digits, pick_number
+from sources.numbers import (NumberFormatError, find_numbers, parse_digits, pick_number,
+                             read_deadline, read_frequency)
 
 DOCS = Path(__file__).resolve().parent.parent / "sources" / "documents"
 
@@ -105,3 +106,59 @@ def test_approximate_quantities_and_fractions_in_words():
     two_thirds = find_numbers("Plus des deux tiers des mesures")
     assert [(t.text, round(t.value, 4)) for t in two_thirds] == [("deux tiers", 0.6667)]
     assert find_numbers("la moitié de la population")[0].value == 0.5
+
+
+# (document, line, text on that line, times per year)
+FREQUENCIES = [
+    ("001", 2393, "minimum deux fois par an", 2),
+    ("001", 3857, "chaque semestre", 2),
+    ("001", 4089, "communiquera mensuellement", 12),
+    ("001", 1791, "Tous les deux ans", 0.5),
+    ("001", 2959, "annuellement cette roadmap", 1),
+]
+
+
+@pytest.mark.parametrize("doc,line,text,expected", FREQUENCIES)
+def test_frequencies_in_words_read_as_times_per_year(doc, line, text, expected):
+    assert text in document_line(doc, line)
+    assert read_frequency(text).value == expected
+
+
+def test_a_quote_with_two_frequencies_needs_the_one_named():
+    text = "La CAPAC établit chaque année son rapport annuel"
+    assert text in document_line("001", 1889)
+    with pytest.raises(NumberFormatError, match="name it with `number:`"):
+        read_frequency(text)
+    assert read_frequency(text, "chaque année").text == "chaque année"
+
+
+# (document, line, text, yearly, ISO date or --MM-DD it reads as)
+DEADLINES = [
+    ("001", 3395, "pour le 31 mars 2024", False, "2024-03-31"),
+    ("001", 1519, "avant la fin de l’année 2024", False, "2024-12-31"),
+    ("001", 1815, "premier semestre 2025", False, "2025-06-30"),
+    ("001", 3415, "dans le courant de 2023", False, "2023-12-31"),
+    ("001", 2032, "(2024-2025)", False, "2025-12-31"),
+    ("001", 2421, "au plus tard pour le 31 mars", True, "--03-31"),
+    ("001", 3271, "pour la fin du premier trimestre de chaque année", True, "--03-31"),
+    ("001", 2797, "présenté en novembre", True, "--11-30"),
+]
+
+
+@pytest.mark.parametrize("doc,line,text,yearly,expected", DEADLINES)
+def test_deadlines_read_as_a_date_or_a_day_of_the_year(doc, line, text, yearly, expected):
+    from datetime import date, timedelta
+
+    assert text in document_line(doc, line)
+    value = read_deadline(text, yearly).value
+    if yearly:
+        assert (date(2001, 1, 1) + timedelta(days=value - 1)).strftime("--%m-%d") == expected
+    else:
+        assert (date(1970, 1, 1) + timedelta(days=value)).isoformat() == expected
+
+
+def test_a_deadline_of_the_wrong_kind_is_refused():
+    with pytest.raises(NumberFormatError, match="dated deadline"):
+        read_deadline("au plus tard pour le 31 mars", yearly=False)
+    with pytest.raises(NumberFormatError, match="day of the year"):
+        read_deadline("pour le 31 mars 2024", yearly=True)

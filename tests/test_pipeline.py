@@ -37,7 +37,8 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
     blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite",
                 "series_vintages_suite", "changes_suite", "regional_suite",
                 "number_coverage_suite", "quality_findings_suite"}
-    assert blocking | {"consistency", "plausibility", "derived_points_agree"} == set(evaluations)
+    assert blocking | {"consistency", "register_lint", "plausibility",
+                       "derived_points_agree"} == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
     assert evaluations["consistency"].severity == AssetCheckSeverity.WARN

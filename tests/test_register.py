@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sources.numbers import pick_number
 from sources.register import (Catalogues, DocumentChecksumError, RegisterError, load_all,
-                              register_files)
+                              read_token, register_files)
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
@@ -25,14 +24,14 @@ def raw_entries():
 
 
 ENTRIES = list(raw_entries())
+UNITS = {code: ind["unit"] for code, ind in Catalogues(SOURCES).indicators.items()}
 
 
 @pytest.mark.parametrize("register,entry,lines", ENTRIES,
                          ids=[f"{r}:{e['line']}:{e.get('number', '')}" for r, e, _ in ENTRIES])
 def test_quote_is_on_its_line_and_parses_to_its_value(register, entry, lines):
     assert entry["quote"] in lines[entry["line"] - 1]
-    token = pick_number(entry["quote"], None if entry.get("number") is None else str(entry["number"]),
-                        entry.get("decimal_separator", ","))
+    token = read_token(entry["quote"], entry, entry.get("unit") or UNITS[entry["indicator"]])
     value = token.scaled_value * entry.get("scale", 1) * (-1 if entry.get("negate") else 1)
     if "value" in entry:
         assert value == pytest.approx(entry["value"])
@@ -82,6 +81,21 @@ BAD_INPUTS = {
     "invalid period": (first("period", "2023-13"), r"invalid period '2023-13'"),
     "duplicate entry": (lambda d: d["figures"].append(dict(d["figures"][0])), r"duplicate entry"),
     "unknown document": (lambda d: d.__setitem__("document", "999"), r"document '999' is not in"),
+    "unknown period_basis": (first("period_basis", "guessed"), r"unknown period_basis 'guessed'"),
+    "inferred period without its line": (first("period_basis", "inferred"),
+                                         r"an inferred period needs period_line"),
+    "period_line outside the document": (first("period_line", 99), r"period_line must be a line"),
+    "unknown obs_status": (first("obs_status", "z"), r"unknown obs_status 'z'"),
+    "estimate with a status of an observation": (
+        lambda d: d["figures"][0].update(kind="estimate", obs_status="b"),
+        r"an estimate has obs_status e, p or f"),
+    "provisional figure as observed": (first("obs_status", "p"), r"is kind estimate, not observed"),
+    "unknown entity": (first("entity", "fps_nowhere"), r"unknown entity 'fps_nowhere'"),
+    "unknown geo among several": (first("geo", "ES+XX"), r"unknown geo 'XX'"),
+    "repeat of no figure": (first("repeats", "003:99:1"), r"repeats '003:99:1', which is not"),
+    "unknown lint rule": (first("lint", {"no_such_rule": "because"}), r"unknown lint rule"),
+    "lint acceptance without a reason": (first("lint", {"bound_as_exact": ""}),
+                                         r"lint must map a lint rule to the reason"),
 }
 
 
