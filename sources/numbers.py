@@ -15,14 +15,20 @@ from text_to_num import text2num
 SPACES = " \u00a0\u202f"
 _SP = f"[{SPACES}]"
 
-# Longest forms first: space-grouped thousands, dot-grouped thousands, then plain digits.
+# Longest forms first: space-grouped thousands, dot-grouped thousands, comma-grouped thousands
+# of an English-style text ("1,000,000": two groups or more, never a decimal comma, so never
+# read as 1,0), then plain digits.
 DIGITS = re.compile(
     rf"(?<![\w.,])"
     rf"(\d{{1,3}}(?:{_SP}\d{{3}})+(?:,\d+)?(?![\d])"
     rf"|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?(?![\d.])"
+    rf"|\d{{1,3}}(?:,\d{{3}}){{2,}}(?![\d,])"
     rf"|\d+(?:[.,]\d+)?(?![\d]))"
 )
-PERCENT_AFTER = re.compile(rf"^{_SP}?%")
+PERCENT_AFTER = re.compile(rf"^(?:{_SP}?%|{_SP}+pour{_SP}+cent\b)", re.IGNORECASE)
+# A sign set apart from a percentage by one space ("- 21%", "+ 3 %"), as the budget tables print
+# changes. Only before a percentage: in a table row "2003 8.829 - 0,9" the dash is an empty cell.
+SPACED_SIGN_BEFORE = re.compile(rf"(?:^|[\s(:;])([-\u2212+]){_SP}$")
 SCALE_AFTER = re.compile(rf"^{_SP}+(millions?|milliards?|mio|mia|mrd)\b", re.IGNORECASE)
 SCALES = {"million": 1e6, "millions": 1e6, "mio": 1e6, "milliard": 1e9, "milliards": 1e9,
           "mia": 1e9, "mrd": 1e9}
@@ -46,6 +52,10 @@ FRACTIONS = {"moitié": 1 / 2, "tiers": 1 / 3, "deux tiers": 2 / 3, "quart": 1 /
              "trois quarts": 3 / 4}
 NOUNS = re.compile(r"(?<![\w-])(" + "|".join(sorted([*APPROX_NOUNS, *FRACTIONS], key=len,
                                                       reverse=True)) + r")(?![\w-])", re.IGNORECASE)
+
+
+# "un million", "une" never being a number word on its own: the scale word makes it one
+ONE_SCALE = re.compile(rf"(?<![\w-])(un){_SP}+(millions?|milliards?)(?![\w-])", re.IGNORECASE)
 
 
 class NumberFormatError(ValueError):
@@ -84,6 +94,8 @@ def parse_digits(text: str, decimal: str = ",") -> float:
         raw = raw.replace(sp, "")
     if not raw or not re.fullmatch(r"[\d.,]+", raw) or not raw[0].isdigit() or not raw[-1].isdigit():
         raise NumberFormatError(f"not a number: {text!r}")
+    if re.fullmatch(r"\d{1,3}(,\d{3}){2,}", raw):
+        return sign * float(raw.replace(",", ""))  # "1,000,000": English thousands
     if decimal == ".":
         if raw.count(".") > 1 or "," in raw and raw.rindex(",") > raw.find("."):
             raise NumberFormatError(f"not a decimal-dot number: {text!r}")
@@ -124,11 +136,18 @@ def find_numbers(text: str, decimal: str = ",", words: bool = True) -> list[Numb
             value = parse_digits(token, decimal)
         after = text[m.end():]
         scale = SCALE_AFTER.match(after)
-        found.append(NumberToken(token, start, m.end(), value,
-                                 percent=bool(PERCENT_AFTER.match(after)),
+        percent = bool(PERCENT_AFTER.match(after))
+        spaced = SPACED_SIGN_BEFORE.search(text[:start]) if not sign and percent else None
+        if spaced and spaced.group(1) != "+":
+            value = -value  # the token keeps its place on the line; the sign gives its value
+        found.append(NumberToken(token, start, m.end(), value, percent=percent,
                                  scale_word=scale.group(1) if scale else None))
     if words:
-        spelled = _spelled_numbers(text)
+        spelled = [t for t in _spelled_numbers(text)  # "3,5 pour cent": a percent sign, not 100
+                   if not (t.text.lower() in ("cent", "cents")
+                           and re.search(rf"pour{_SP}+$", text[:t.start], re.IGNORECASE))]
+        spelled += [NumberToken(m.group(0), m.start(), m.end(), SCALES[m.group(2).lower()],
+                                spelled=True) for m in ONE_SCALE.finditer(text)]
         nouns = [NumberToken(m.group(1), m.start(), m.end(),
                              float(APPROX_NOUNS.get(m.group(1).lower(),
                                                     FRACTIONS.get(m.group(1).lower(), 0))),

@@ -162,3 +162,51 @@ def test_a_deadline_of_the_wrong_kind_is_refused():
         read_deadline("au plus tard pour le 31 mars", yearly=False)
     with pytest.raises(NumberFormatError, match="day of the year"):
         read_deadline("pour le 31 mars 2024", yearly=True)
+
+
+def french(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+@given(st.integers(1, 99_999), st.integers(0, 2), st.sampled_from(["", " "]))
+def test_a_sign_set_apart_from_a_percentage_is_read(n, decimals, space):
+    value = n / 10 ** decimals
+    written = french(value, decimals)
+    for sign, factor in (("- ", -1), ("+ ", 1), ("\u2212 ", -1)):
+        [token] = find_numbers(f"Economie sociale {sign}{written}{space}%")
+        assert token.value == pytest.approx(factor * value) and token.percent
+
+
+@given(st.integers(1, 999), st.integers(1, 9))
+def test_a_dash_between_table_cells_is_not_a_sign(whole, tenth):
+    row = f"2003 8.829 - {whole},{tenth} 1,4"
+    values = [t.value for t in find_numbers(row)]
+    assert values == [2003, 8829, pytest.approx(whole + tenth / 10), 1.4]
+
+
+@given(st.integers(1_000_000, 10**12))
+def test_comma_grouped_thousands_read_as_thousands(n):
+    written = f"{n:,}"
+    [token] = find_numbers(f"soit {written} personnes")
+    assert token.value == n and token.text == written
+    assert parse_digits(written) == n
+
+
+def test_one_comma_group_stays_a_decimal_comma():
+    assert [t.value for t in find_numbers("1,000 et 2,5")] == [1.0, 2.5]
+
+
+@given(st.integers(0, 99_999), st.integers(0, 2))
+def test_pour_cent_is_a_percent_sign_not_a_hundred(n, decimals):
+    value = n / 10 ** decimals
+    [token] = find_numbers(f"soit {french(value, decimals)} pour cent des dépenses")
+    assert token.value == pytest.approx(value) and token.percent
+    assert find_numbers("pour centraliser les informations") == []
+
+
+@pytest.mark.parametrize("text,value", [("un million de personnes", 1e6),
+                                        ("Un milliard d'euros", 1e9),
+                                        ("deux millions", 2e6)])
+def test_un_million_is_a_number(text, value):
+    [token] = find_numbers(text)
+    assert token.scaled_value == value
