@@ -8,8 +8,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table, table_metadata
 from publication import dictionary
-from publication.files import (copy_file, publish_release, publish_tree, write_parquet,
-                               write_text)
+from publication.files import publish_release, publish_tree, write_parquet, write_text
 from publication.quality_report import render_report
 from transforms import tables
 from transforms.consistency import findings_table
@@ -192,20 +191,21 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> Material
 @asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery"],
        kinds={"duckdb"},
        owners=OWNERS,
-       description="Publication, after every blocking check passed: the staged parquet/, charts/ "
-                   "and quality/ become a new release (outputs/releases/), switched in by atomic "
-                   "renames of their links, then the researchers' read-only DuckDB file "
-                   "outputs/warehouse.duckdb, a copy of the build database, by atomic rename.")
+       description="Publication, after every blocking check passed: the read-only DuckDB file, "
+                   "the Parquet files, the charts and the quality report of this run become one "
+                   "release (outputs/releases/<id>/), made visible together by one atomic rename "
+                   "of the link outputs/current.")
 def warehouse(context: AssetExecutionContext, duckdb: DuckDBResource,
               outputs: OutputsResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         con.execute("CHECKPOINT")
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in PUBLISHED_TABLES + ["data_dictionary"]}
-    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + context.run_id[:8]
-    release = publish_release(outputs.stage, outputs.path, ["parquet", "charts", "quality"],
-                              release_id)
-    copy_file(outputs.build_db, outputs.warehouse)
+    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + context.run.run_id[:8]
+    release = publish_release(outputs.path, release_id, context.run.run_id,
+                              {name: outputs.stage / name for name in ("parquet", "charts",
+                                                                       "quality")},
+                              outputs.build_db)
     return MaterializeResult(metadata={"path": MetadataValue.path(str(outputs.warehouse)),
                                        "release": MetadataValue.path(str(release)),
                                        "rows": MetadataValue.json(counts)})

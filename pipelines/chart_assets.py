@@ -21,11 +21,16 @@ def chart_labels(sources: SourcesResource) -> dict:
 
 
 def indicator_description(code: str) -> str:
-    """The catalogue's English label and definition of an indicator, for the UI."""
+    """The catalogue's English label and definition of an indicator, for the UI; a catalogue
+    that does not load leaves the code (the `indicators` step then fails with the message), so
+    the code location still loads."""
     from pipelines.resources import default_sources_dir
-    from sources.register import Catalogues
+    from sources.register import Catalogues, RegisterError
 
-    ind = Catalogues(default_sources_dir()).indicators.get(code)
+    try:
+        ind = Catalogues(default_sources_dir()).indicators.get(code)
+    except RegisterError:
+        return code
     return f"{ind['label']['en']}: {' '.join(str(ind['definition']).split())}" if ind else code
 
 

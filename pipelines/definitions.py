@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster import Definitions, in_process_executor
-from dagster_duckdb import DuckDBResource
-
 from pipelines import assets, chart_assets, checks, operations
-from pipelines.resources import (OutputsResource, SourcesResource, default_outputs_dir,
-                                 default_sources_dir)
+from pipelines.resources import (BuildDatabase, OutputsResource, SourcesResource,
+                                 default_outputs_dir, default_sources_dir)
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
               assets.series, assets.changes, assets.regional, assets.quality_findings,
@@ -34,8 +32,8 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
         asset_checks=ALL_CHECKS,
         jobs=[operations.full_refresh, operations.publication_only],
         schedules=[operations.yearly_refresh],
-        sensors=[operations.new_documents],
-        resources={"duckdb": DuckDBResource(database=str(root / "build" / "warehouse.duckdb")),
+        sensors=[operations.new_documents, operations.ghost_runs],
+        resources={"duckdb": BuildDatabase(database=str(root / "build" / "warehouse.duckdb")),
                    "outputs": OutputsResource(root=str(root)),
                    "sources": SourcesResource(root=str(sources_dir or default_sources_dir()))},
         executor=in_process_executor,

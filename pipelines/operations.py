@@ -8,6 +8,7 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
                      ScheduleDefinition, SensorEvaluationContext, SensorResult, SkipReason,
                      define_asset_job, sensor)
 
+from pipelines import guard
 from pipelines.resources import default_sources_dir
 
 full_refresh = define_asset_job(
@@ -79,3 +80,15 @@ def new_documents(context: SensorEvaluationContext):
         return SensorResult(run_requests=requests, cursor=cursor)
     return SensorResult(skip_reason=SkipReason("; ".join(messages) or "no new or changed document"),
                         cursor=cursor)
+
+
+@sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+        description="Marks failed every run that Dagster still records as started but whose "
+                    "process is gone (a run killed with kill -9 or a crashed machine), so the "
+                    "queue of runs launched from the UI, the sensor or the schedule never stalls.")
+def ghost_runs(context: SensorEvaluationContext):
+    reaped = guard.reap_ghost_runs(context.instance)
+    for run_id in reaped:
+        context.log.info(f"run {run_id} marked failed: its process is gone")
+    return SkipReason(f"{len(reaped)} ghost run(s) marked failed" if reaped
+                      else "no run whose process is gone")

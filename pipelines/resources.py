@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_duckdb import DuckDBResource
+
+from pipelines import guard
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -20,9 +23,16 @@ def default_sources_dir() -> Path:
 
 
 class OutputsResource(ConfigurableResource):
-    """Layout of the outputs folder: build database, published warehouse, Parquet, charts."""
+    """Layout of the outputs folder: build database, published warehouse, Parquet, charts.
+    A run using it holds the run lock of the folder (pipelines.guard)."""
 
     root: str
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        guard.start_of_run(context, self.path)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        guard.release(self.path)
 
     @property
     def path(self) -> Path:
@@ -34,11 +44,12 @@ class OutputsResource(ConfigurableResource):
 
     @property
     def warehouse(self) -> Path:
+        """The published read-only DuckDB file (a link into the current release)."""
         return self.path / "warehouse.duckdb"
 
     @property
     def parquet(self) -> Path:
-        """Published Parquet files (a link to the current release)."""
+        """Published Parquet files (a link into the current release)."""
         return self.path / "parquet"
 
     @property
@@ -65,24 +76,58 @@ class OutputsResource(ConfigurableResource):
         return self.path / "build" / "gx_docs"
 
 
+class BuildDatabase(DuckDBResource):
+    """The private DuckDB build database (outputs/build/warehouse.duckdb); a run using it holds
+    the run lock of its outputs folder, so two runs never write it at once."""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        guard.start_of_run(context, Path(self.database).parent.parent)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        guard.release(Path(self.database).parent.parent)
+
+
 class SourcesResource(ConfigurableResource):
     """Where documents, catalogues and registers are read from (default: the project's sources/)."""
 
     root: str = str(PROJECT / "sources")  # definitions pass default_sources_dir()
 
     def load(self, documents: set[str] | None = None):
-        """The checked registers (of some documents, or all); bad input fails the step with the
-        loader's message, which names the file and the entry."""
-        from dagster import Failure
+        """The checked registers (of some documents, or all), with every document verified;
+        bad input fails the step with the loader's one-line message naming the file and entry."""
+        from sources.register import load_all
 
-        from sources.register import RegisterError, load_all
-
-        try:
-            return load_all(Path(self.root), documents)
-        except RegisterError as exc:
-            raise Failure(description=str(exc), allow_retries=False) from None
+        with _as_failure():
+            register = load_all(Path(self.root), documents)
+            _verified(register.catalogues)
+            return register
 
     def catalogues(self):
+        """The checked catalogues and documents (bad input fails the step, as for `load`)."""
         from sources.register import Catalogues
 
-        return Catalogues(Path(self.root))
+        with _as_failure():
+            return _verified(Catalogues(Path(self.root)))
+
+
+def _verified(cat):
+    cat.vocabulary, cat.indicators
+    for doc_id in cat.documents:
+        cat.document_text(doc_id)
+    return cat
+
+
+class _as_failure:
+    """Turn a RegisterError into a Dagster Failure carrying only its message."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        from dagster import Failure
+
+        from sources.register import RegisterError
+
+        if isinstance(exc, RegisterError):
+            raise Failure(description=str(exc), allow_retries=False) from None
+        return False

@@ -1,33 +1,22 @@
 """Materialise every asset in this process (recorded in DAGSTER_HOME) and say where outputs are.
 
     python -m pipelines.run
-Exit status 0 when every step and every blocking check passed, 1 otherwise.
+Exit status 0 when every step and every blocking check passed, 1 otherwise (2 when the outputs
+folder cannot be written). What failed is printed once, one line per cause, at the end.
 """
 from __future__ import annotations
 
-import fcntl
+import logging
 import os
+import re
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import AssetCheckSeverity, DagsterInstance
+from dagster import AssetCheckSeverity, DagsterInstance, Field, logger
 
+from pipelines import guard
 from pipelines.resources import default_outputs_dir
-
-
-@contextmanager
-def exclusive_run(outputs: Path):
-    """Hold `outputs/.run.lock` for the whole run: a second run waits for the first to finish."""
-    outputs.mkdir(parents=True, exist_ok=True)
-    with open(outputs / ".run.lock", "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"Another run is writing {outputs}; waiting for it to finish...", flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def writable_folder_error(path: Path) -> str | None:
@@ -49,48 +38,107 @@ def main() -> int:
         print(f"error: {problem}; nothing was run and nothing published was changed.",
               file=sys.stderr)
         return 2
-    with exclusive_run(outputs):
-        return run_all()
+    guard.acquire(outputs, "make run", lambda m: print(m, flush=True))
+    try:
+        return run_all(outputs)
+    finally:
+        guard.release(outputs)
 
 
-def run_all() -> int:
-    from pipelines.definitions import defs
+def run_all(outputs: Path) -> int:
+    from publication.files import describe_visible
 
     started = time.monotonic()
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("full_refresh").execute_in_process(
-            instance=instance, raise_on_error=False,
+        for run_id in guard.reap_ghost_runs(instance):
+            print(f"Run {run_id} was marked failed: its process is gone.")
+        try:
+            from pipelines.definitions import build_definitions
+
+            defs = build_definitions(outputs)
+        except Exception as exc:  # noqa: BLE001 - a definition that cannot load, said in one line
+            print(f"FAILED loading the pipeline's definitions: {one_line(exc)}", file=sys.stderr)
+            return 1
+        job = defs.resolve_job_def("full_refresh").with_logger_defs({"console": brief_console})
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, tags=guard.process_tags(),
             run_config={"loggers": {"console": {"config": {
                 "log_level": os.environ.get("SESAM_LOG_LEVEL", "INFO")}}}})
-    failed = False
+    failures: dict[str, list[str]] = {}
     warnings: list[str] = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
-            failed = True
-            error = event.event_specific_data.error
-            print(f"FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
+            failures.setdefault(cause(event.event_specific_data.error), []).append(event.step_key)
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
             if not check.passed and check.severity == AssetCheckSeverity.ERROR:
-                failed = True
-                failures = check.metadata.get("failures")
-                print(f"CHECK FAILED {check.check_name} on {check.asset_key.to_user_string()}: "
-                      f"{failures.value if failures else ''}", file=sys.stderr)
+                failed = check.metadata.get("failures")
+                failures.setdefault(f"blocking check {check.check_name} on "
+                                    f"{check.asset_key.to_user_string()} failed: "
+                                    f"{failed.value if failed else ''}", []).append(
+                    check.check_name)
             elif not check.passed:
                 findings = check.metadata.get("findings")
                 warnings.append(f"  {check.check_name} on {check.asset_key.to_user_string()}: "
                                 f"{findings.value if findings else '?'} finding(s)")
-    outputs = default_outputs_dir()
-    if failed or not result.success:
-        print(f"Run {result.run_id} failed: nothing new was published; {outputs} is unchanged.",
-              file=sys.stderr)
+    if failures or not result.success:
+        for message, steps in failures.items():
+            print(f"FAILED ({', '.join(steps)}): {message}", file=sys.stderr)
+        print(f"Run {result.run_id} failed: nothing new was published; "
+              f"{describe_visible(outputs)}.", file=sys.stderr)
         return 1
     print_summary(outputs)
     if warnings:
         print("Warnings (reported, not blocking; see outputs/quality/report.html):")
         print("\n".join(warnings))
+    print(f"Published {describe_visible(outputs)}.")
     print(f"Run {result.run_id} succeeded in {time.monotonic() - started:.1f} s.")
     return 0
+
+
+class _WithoutTraces(logging.Formatter):
+    """Dagster's console lines, without the stack traces: each failure's cause is printed once,
+    on one line, at the end of the run (the traces stay in the run's event log, in the UI)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text.split("\n\nStack Trace:", 1)[0].rstrip()
+
+
+def _not_a_skipped_step(record: logging.LogRecord) -> bool:
+    """Steps not run because an upstream step failed add nothing to the failure's cause."""
+    return "Not executing." not in record.getMessage()
+
+
+@logger(config_schema={"log_level": Field(str, is_required=False, default_value="INFO")},
+        description="Console logger of `make run`: one line per event, no stack traces.")
+def brief_console(init_context) -> logging.Logger:
+    log = logging.getLogger("sesam.run")
+    log.setLevel(init_context.logger_config["log_level"].upper())
+    log.propagate = False
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_WithoutTraces("%(asctime)s - %(levelname)s - %(message)s",
+                                            "%H:%M:%S"))
+        handler.addFilter(_not_a_skipped_step)
+        log.addHandler(handler)
+    return log
+
+
+def cause(error) -> str:
+    """The innermost message of a step's error, on one line."""
+    while error.cause is not None and error.cls_name in (
+            "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"):
+        error = error.cause
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        message = message.split("\n", 1)[0]
+    message = re.sub(r"^[\w.]+(Error|Failure|Exception): ", "", message)
+    return one_line(re.sub(r"\[Errno [^\]]*\] ", "", message))
+
+
+def one_line(text) -> str:
+    return " ".join(str(text).split())
 
 
 def print_summary(outputs) -> None:

@@ -7,6 +7,7 @@ and the entry, so nothing half-checked goes further.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -58,8 +59,13 @@ def read_yaml(path: Path) -> dict:
     """Parse a YAML file safely; each mapping carries the line it starts on as `__line__`."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except UnicodeDecodeError as exc:
+        raise RegisterError(f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the "
+                            f"file as UTF-8") from None
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise RegisterError(f"{path}: not valid YAML: {exc}") from exc
+        raise RegisterError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise RegisterError(f"{path}: expected a mapping at the top level")
     return data
@@ -69,8 +75,18 @@ def _clean(entry: dict) -> dict:
     return {k: v for k, v in entry.items() if k != "__line__"}
 
 
-def _where(path: Path, section: str, index: int, entry: dict) -> str:
-    return f"{path}:{entry.get('__line__', '?')}: {section}[{index}]"
+def _where(path: Path, section: str, index: int, entry) -> str:
+    """Where an entry is: file, line and its place in its section, counted from 1."""
+    if isinstance(entry, dict) and "__line__" in entry:
+        return f"{path}:{entry['__line__']}: {section} entry {index + 1}"
+    return f"{path}: {section} entry {index + 1}"
+
+
+def _mapping(where: str, entry, what: str) -> dict:
+    if not isinstance(entry, dict):
+        raise RegisterError(f"{where}: each {what} must be a mapping of fields (line, quote, ...), "
+                            f"got {entry!r}")
+    return entry
 
 
 @dataclass
@@ -87,8 +103,9 @@ class Catalogues:
     def documents(self) -> dict[str, dict]:
         path = self.root / "documents.yaml"
         docs: dict[str, dict] = {}
-        for i, doc in enumerate(read_yaml(path).get("documents", [])):
+        for i, doc in enumerate(read_yaml(path).get("documents") or []):
             where = _where(path, "documents", i, doc)
+            doc = _mapping(where, doc, "document")
             doc_id = str(doc.get("id", ""))
             if not DOC_ID.match(doc_id):
                 raise RegisterError(f"{where}: invalid document id {doc_id!r}")
@@ -107,8 +124,9 @@ class Catalogues:
         units = set(self.vocabulary["units"])
         found: dict[str, dict] = {}
         for path in sorted((self.root / "indicators").glob("*.yaml")):
-            for i, ind in enumerate(read_yaml(path).get("indicators", [])):
+            for i, ind in enumerate(read_yaml(path).get("indicators") or []):
                 where = _where(path, "indicators", i, ind)
+                ind = _mapping(where, ind, "indicator")
                 code = ind.get("code", "")
                 if not isinstance(code, str) or not CODE.match(code):
                     raise RegisterError(f"{where}: indicator code must be snake_case, got {code!r}")
@@ -120,7 +138,8 @@ class Catalogues:
                 if ind.get("unit") not in units:
                     raise RegisterError(f"{where}: unknown unit {ind.get('unit')!r}")
                 label = ind.get("label") or {}
-                if not all(isinstance(label.get(lang), str) and label.get(lang) for lang in ("fr", "nl", "en")):
+                if not isinstance(label, dict) or not all(
+                        isinstance(label.get(lang), str) and label.get(lang) for lang in ("fr", "nl", "en")):
                     raise RegisterError(f"{where}: label needs fr, nl and en")
                 if not ind.get("definition"):
                     raise RegisterError(f"{where}: indicator {code!r} needs a definition")
@@ -159,7 +178,11 @@ def verified_text(doc: dict) -> str:
         raise DocumentChecksumError(
             f"document {doc['id']} ({path.name}) has been modified: SHA-256 is {actual}, "
             f"the catalogue records {doc.get('sha256')}")
-    return data.decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RegisterError(f"document {doc['id']} ({path}): not UTF-8 text (byte {exc.start} "
+                            f"cannot be read)") from None
 
 
 def register_files(root: Path = SOURCES) -> list[Path]:
@@ -173,6 +196,9 @@ def load_register(path: Path, cat: Catalogues) -> tuple[str, list[dict], list[di
     if doc_id not in cat.documents:
         raise RegisterError(f"{path}: document {doc_id!r} is not in the catalogue "
                             f"(sources/documents.yaml)")
+    for section in ("figures", "dismissed", "checks"):
+        if not isinstance(data.get(section) or [], list):
+            raise RegisterError(f"{path}: `{section}` must be a list of entries")
     lines = cat.document_lines(doc_id)
     figures = [_figure(path, i, entry, doc_id, lines, cat)
                for i, entry in enumerate(data.get("figures") or [])]
@@ -192,6 +218,7 @@ CHECK_FIELDS = {"sum": ({"total", "parts"}, {"tolerance"}),
 def _check(path: Path, i: int, entry: dict, figures: list[dict]) -> dict:
     """A consistency rule declared in a register, naming figures by their `id`."""
     where = _where(path, "checks", i, entry)
+    _mapping(where, entry, "check")
     rule = entry.get("rule")
     if rule not in CHECK_FIELDS:
         raise RegisterError(f"{where}: unknown rule {rule!r} (one of {sorted(CHECK_FIELDS)})")
@@ -223,8 +250,7 @@ def _line_text(where: str, entry: dict, lines: list[str]) -> str:
 
 def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat: Catalogues) -> dict:
     where = _where(path, "figures", i, entry)
-    if not isinstance(entry, dict):
-        raise RegisterError(f"{where}: each figure must be a mapping")
+    _mapping(where, entry, "figure")
     unknown = set(entry) - FIGURE_KEYS - {"__line__"}
     if unknown:
         raise RegisterError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -233,6 +259,9 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     if not isinstance(quote, str) or not quote:
         raise RegisterError(f"{where}: quote is missing")
     occurrence = entry.get("occurrence", 1)
+    if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1:
+        raise RegisterError(f"{where}: occurrence must be a whole number from 1 (which occurrence "
+                            f"of the quote on the line), got {occurrence!r}")
     start = -1
     for _ in range(occurrence):
         start = text.find(quote, start + 1)
@@ -257,9 +286,12 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     except NumberFormatError as exc:
         raise RegisterError(f"{where}: {exc}") from exc
     scale = entry.get("scale", 1)
-    if not isinstance(scale, (int, float)) or scale <= 0:
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0 < scale < math.inf:
         raise RegisterError(f"{where}: scale must be a positive number, got {scale!r}")
     value = token.scaled_value * scale * (-1 if entry.get("negate") else 1)
+    if not math.isfinite(value) or abs(value) > 1e300:
+        raise RegisterError(f"{where}: the value read, {value!r}, is not a finite number "
+                            f"(scale {scale!r})")
     if token.percent and unit not in ("percent", *vocab["change_units"]):
         raise RegisterError(f"{where}: the number is a percentage but the unit is {unit!r}")
     kind = entry.get("kind", "observed")
@@ -390,6 +422,7 @@ def format_breakdown(breakdown: dict) -> str:
 
 def _dismissal(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat: Catalogues) -> dict:
     where = _where(path, "dismissed", i, entry)
+    _mapping(where, entry, "dismissal")
     unknown = set(entry) - DISMISS_KEYS - {"__line__"}
     if unknown:
         raise RegisterError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -475,7 +508,7 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
 
 def register_document(path: Path) -> str | None:
     """The `document:` of a register file, read without parsing the whole file."""
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8", errors="replace") as fh:  # read_yaml names bad bytes
         for line in fh:
             m = re.match(r"""^document:\s*["']?([^"'\s#]+)""", line)
             if m:

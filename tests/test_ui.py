@@ -56,7 +56,7 @@ def webserver(tmp_path):
                 assert proc.poll() is None, (tmp_path / "dagster.log").read_text()
                 assert time.monotonic() - started < 120, "webserver did not start in 120 s"
                 time.sleep(0.5)
-        yield port, time.monotonic() - started
+        yield port, time.monotonic() - started, home
     finally:
         for sig, wait in ((signal.SIGINT, 15), (signal.SIGKILL, 5)):
             try:
@@ -76,7 +76,7 @@ def webserver(tmp_path):
 
 
 def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
-    port, startup = webserver
+    port, startup, home = webserver
     print(f"webserver served after {startup:.1f} s")
     nodes = graphql(port, """{ assetNodes { assetKey { path } groupName description
         assetChecksOrError { ... on AssetChecks { checks { name } } } } }""")["assetNodes"]
@@ -91,6 +91,10 @@ def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
         name location { name } jobs { name } } } } }""")["repositoriesOrError"]["nodes"]
     repo = next(r for r in repos if any(j["name"] == "full_refresh" for j in r["jobs"]))
     assert {"full_refresh", "publication_only"} <= {j["name"] for j in repo["jobs"]}
+
+    # A run killed with kill -9 stays STARTED in the instance; with one run at a time it would
+    # keep every later run QUEUED. The ghost_runs sensor marks it failed and the queue moves.
+    ghost = plant_ghost_run(home)
 
     launched = graphql(port, """mutation($params: ExecutionParams!) { launchRun(executionParams:
         $params) { __typename ... on LaunchRunSuccess { run { runId } }
@@ -109,3 +113,25 @@ def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
         time.sleep(1)
     print(f"full run launched from the API finished in {time.monotonic() - started:.1f} s")
     assert status == "SUCCESS"
+    from dagster import DagsterInstance, DagsterRunStatus
+
+    from pipelines import guard
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_run_by_id(ghost).status == DagsterRunStatus.FAILURE
+        assert guard.PID_TAG in instance.get_run_by_id(run_id).tags  # it held the run lock
+
+
+def plant_ghost_run(home: Path) -> str:
+    """A run recorded as started by a process that no longer exists, as kill -9 leaves it."""
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+    from pipelines import guard
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    tags = {**guard.process_tags(), guard.PID_TAG: str(child.pid)}
+    with DagsterInstance.from_config(str(home)) as instance:
+        run = instance.add_run(DagsterRun(job_name="full_refresh", status=DagsterRunStatus.STARTED,
+                                          tags=tags))
+    return run.run_id
