@@ -78,8 +78,9 @@ def documents_expectations() -> list:
     E = gx.expectations
     return [
         E.ExpectTableColumnsToMatchSet(column_set=[
-            "document_id", "file", "title", "publisher", "period_covered", "kind", "language",
-            "published", "sha256", "lines"], exact_match=True),
+            "document_id", "file", "title", "title_nl", "citation_fr", "citation_nl", "publisher",
+            "period_covered", "kind", "language", "published", "sha256", "lines"],
+            exact_match=True),
         E.ExpectTableRowCountToBeBetween(min_value=1),
         *[E.ExpectColumnValuesToNotBeNull(column=c) for c in ("document_id", "file", "sha256")],
         E.ExpectColumnValuesToBeUnique(column="document_id"),

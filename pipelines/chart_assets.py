@@ -10,14 +10,17 @@ from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from publication import charts
 from publication.files import write_text
-from publication.gallery import gallery_html
+from publication.gallery import gallery_html, write_kit
 
 
 def chart_labels(sources: SourcesResource) -> dict:
-    vocab = sources.catalogues().vocabulary
-    path = sources.catalogues().root / "breakdowns.yaml"
+    cat = sources.catalogues()
+    vocab = cat.vocabulary
+    path = cat.root / "breakdowns.yaml"
     breakdowns = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return {"geos": vocab["geos"], "units": vocab["units"], "breakdowns": breakdowns or {}}
+    return {"geos": vocab["geos"], "units": vocab["units"], "entities": vocab["entities"],
+            "breakdowns": breakdowns or {},
+            "indicators": {c: ind["label"] for c, ind in cat.indicators.items()}}
 
 
 def indicator_description(code: str) -> str:
@@ -34,21 +37,29 @@ def indicator_description(code: str) -> str:
     return f"{ind['label']['en']}: {' '.join(str(ind['definition']).split())}" if ind else code
 
 
+FORMS = {"line": "a line chart", "columns": "a column chart", "bars": "a bar chart",
+         "stacked": "a stacked bar chart"}
+
+
 def chart_asset(spec: dict) -> AssetsDefinition:
     """The asset drawing one chart in French and Dutch."""
     @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=[series],
            kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]},
-           description=f"Chart `{spec['chart_id']}`, a {spec['form']} of "
-                       f"{indicator_description(spec['indicator'])} PNG and SVG in French and "
-                       f"Dutch, alt text and data as CSV.")
+           description=f"Chart `{spec['chart_id']}`, {FORMS[spec['form']]} of "
+                       f"{indicator_description(spec['indicator'])} PNG (two columns and one "
+                       f"column) and SVG with live text in French and Dutch, alt text, long "
+                       f"description and a public CSV.")
     def _chart(duckdb: DuckDBResource, outputs: OutputsResource,
                sources: SourcesResource) -> MaterializeResult:
         with duckdb.get_connection() as con:
             data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
+            data["observations"] = con.execute(
+                "SELECT observation_id, number_text FROM observations").df()
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
         previous = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-        made = charts.render_chart(spec, data["series"], data["indicators"], data["documents"],
-                                   chart_labels(sources), outputs.stage / "charts", previous)
+        made = charts.render_chart(spec, data["series"], data["observations"],
+                                   data["indicators"], data["documents"], chart_labels(sources),
+                                   outputs.stage / "charts", previous)
         if made is None:
             sidecar.unlink(missing_ok=True)
             return MaterializeResult(metadata={"drawn": MetadataValue.bool(False)})
@@ -69,15 +80,18 @@ CHART_ASSETS = [chart_asset(spec) for spec in charts.load_specs()]
 
 
 @asset(group_name="publication", deps=CHART_ASSETS, kinds={"html"}, owners=OWNERS,
-       description="outputs/charts/index.html: every chart by family, French/Dutch switch, alt "
-                   "text and download links (PNG, SVG, alt text, CSV).")
-def chart_gallery(outputs: OutputsResource) -> MaterializeResult:
+       description="outputs/charts/index.html: every chart with a large preview that opens full "
+                   "size, filters by family, organisation and year, source, years and status, "
+                   "French/Dutch switch, download links, and kit.zip of the whole kit.")
+def chart_gallery(outputs: OutputsResource, sources: SourcesResource) -> MaterializeResult:
     made = []
     for spec in charts.load_specs():
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
         if sidecar.is_file():
             made.append(json.loads(sidecar.read_text(encoding="utf-8")))
-    write_text(gallery_html(made), outputs.stage / "charts" / "index.html")
+    write_text(gallery_html(made, sources.catalogues().vocabulary["entities"]),
+               outputs.stage / "charts" / "index.html")
+    write_kit(made, outputs.stage / "charts")
     return MaterializeResult(metadata={
         "charts": MetadataValue.int(len(made)),
         "families": MetadataValue.json(sorted({m["family"] for m in made})),

@@ -29,9 +29,10 @@ PERCENT_AFTER = re.compile(rf"^(?:{_SP}?%|{_SP}+pour{_SP}+cent\b)", re.IGNORECAS
 # A sign set apart from a percentage by one space ("- 21%", "+ 3 %"), as the budget tables print
 # changes. Only before a percentage: in a table row "2003 8.829 - 0,9" the dash is an empty cell.
 SPACED_SIGN_BEFORE = re.compile(rf"(?:^|[\s(:;])([-\u2212+]){_SP}$")
-SCALE_AFTER = re.compile(rf"^{_SP}+(millions?|milliards?|mio|mia|mrd)\b", re.IGNORECASE)
+SCALE_AFTER = re.compile(rf"^{_SP}+(millions?|milliards?|mio|mia|mrd|mln|miljoen|miljard)\b",
+                         re.IGNORECASE)
 SCALES = {"million": 1e6, "millions": 1e6, "mio": 1e6, "milliard": 1e9, "milliards": 1e9,
-          "mia": 1e9, "mrd": 1e9}
+          "mia": 1e9, "mrd": 1e9, "mln": 1e6, "miljoen": 1e6, "miljard": 1e9}
 SIGN_BEFORE = re.compile(r"(?:^|[\s(:;])([-\u2212\u2013+])$")
 
 UNITS_WORDS = ("deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "

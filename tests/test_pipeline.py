@@ -90,7 +90,7 @@ def test_chart_has_png_svg_alt_text_and_data_in_both_languages(materialized):
         alt = (charts / f"arr_ai_beneficiaries_over_time_{lang}.txt").read_text()
         assert "2022" in alt and "2023" in alt
     svg_fr = (charts / "arr_ai_beneficiaries_over_time_fr.svg").read_text()
-    assert "hausse" in svg_fr and "Communiqué de presse" in svg_fr
+    assert "253 866 personnes" in svg_fr and "communiqué de presse sur 2023" in svg_fr
 
 
 def published_files(outputs):

@@ -20,7 +20,11 @@ def documents_table(register: Register) -> pd.DataFrame:
     rows = []
     for doc in register.catalogues.documents.values():
         register.catalogues.document_text(doc["id"])  # refuses a tampered document
+        citation = doc.get("citation") or {}
         rows.append({"document_id": doc["id"], "file": doc["path"].name, "title": doc["title"],
+                     "title_nl": doc.get("title_nl") or doc["title"],
+                     "citation_fr": citation.get("fr") or doc["title"],
+                     "citation_nl": citation.get("nl") or doc.get("title_nl") or doc["title"],
                      "publisher": doc["publisher"], "period_covered": str(doc["period_covered"]),
                      "kind": doc["kind"], "language": doc["language"],
                      "published": str(doc["published"]), "sha256": doc["sha256"],
