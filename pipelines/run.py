@@ -1,6 +1,7 @@
 """Materialise every asset in this process (recorded in DAGSTER_HOME) and say where outputs are.
 
-    python -m pipelines.run
+    python -m pipelines.run                        # full_refresh, what `make run` does
+    python -m pipelines.run --job publication_only # re-publish from the build database
 Exit status 0 when every step and every blocking check passed, 1 otherwise (2 when the outputs
 folder cannot be written). What failed is printed once, one line per cause, at the end.
 """
@@ -31,7 +32,13 @@ def writable_folder_error(path: Path) -> str | None:
     return None
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--job", default="full_refresh", choices=["full_refresh",
+                                                                  "publication_only"])
+    job = parser.parse_args(argv).job
     outputs = default_outputs_dir()
     problem = writable_folder_error(outputs)
     if problem:
@@ -40,12 +47,12 @@ def main() -> int:
         return 2
     guard.acquire(outputs, "make run", lambda m: print(m, flush=True))
     try:
-        return run_all(outputs)
+        return run_all(outputs, job)
     finally:
         guard.release(outputs)
 
 
-def run_all(outputs: Path) -> int:
+def run_all(outputs: Path, job_name: str = "full_refresh") -> int:
     from publication.files import describe_visible
 
     started = time.monotonic()
@@ -59,7 +66,7 @@ def run_all(outputs: Path) -> int:
         except Exception as exc:  # noqa: BLE001 - a definition that cannot load, said in one line
             print(f"FAILED loading the pipeline's definitions: {one_line(exc)}", file=sys.stderr)
             return 1
-        job = defs.resolve_job_def("full_refresh").with_logger_defs({"console": brief_console})
+        job = defs.resolve_job_def(job_name).with_logger_defs({"console": brief_console})
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, tags=guard.process_tags(),
             run_config={"loggers": {"console": {"config": {

@@ -20,6 +20,26 @@ def materialized(tmp_path_factory):
     return outputs, result
 
 
+@pytest.fixture(scope="session")
+def published_folder(materialized, tmp_path_factory):
+    """The session's publication as `make run` leaves it: outputs (a whole release, the build
+    database, drawn charts) and a DAGSTER_HOME, for tests that start runs of their own; each test
+    copies it with `copy_published`."""
+    outputs, result = materialized
+    assert result.success
+    home = tmp_path_factory.mktemp("published_home")
+    (home / "dagster.yaml").write_text((PROJECT / "dagster.yaml").read_text())
+    return outputs, home
+
+
+def copy_published(published_folder, target: Path) -> tuple[Path, Path]:
+    """A private copy of the published outputs and of the instance, to run and break."""
+    outputs, home = published_folder
+    shutil.copytree(outputs, target / "outputs", symlinks=True)
+    shutil.copytree(home, target / "home")
+    return target / "outputs", target / "home"
+
+
 @pytest.fixture
 def sources_copy(tmp_path) -> Path:
     """A private copy of sources/ that a test may break without touching the real one."""

@@ -37,33 +37,12 @@ def published_state(outputs: Path) -> dict:
     return state
 
 
-def start_run(outputs: Path, home: Path) -> subprocess.Popen:
-    env = {**os.environ, "SESAM_OUTPUTS": str(outputs), "DAGSTER_HOME": str(home),
-           "PYTHONPATH": str(PROJECT), "SESAM_LOG_LEVEL": "DEBUG"}
-    return subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A first complete publication in a private outputs folder."""
-    root = tmp_path_factory.mktemp("faults")
-    home = root / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((PROJECT / "dagster.yaml").read_text())
-    run = start_run(root / "outputs", home)
-    out = run.communicate(timeout=300)[0]
-    assert run.returncode == 0, out
-    return root / "outputs", home
-
-
-def test_full_disk_fails_clearly_and_keeps_the_publication(published, tmp_path, monkeypatch):
-    import shutil
-
+def test_full_disk_fails_clearly_and_keeps_the_publication(published_folder, tmp_path,
+                                                           monkeypatch):
+    from conftest import copy_published
     from pipelines.definitions import build_definitions
 
-    outputs = tmp_path / "outputs"
-    shutil.copytree(published[0], outputs, symlinks=True)
+    outputs, _ = copy_published(published_folder, tmp_path)
     before = published_state(outputs)
 
     def no_space(self, path, *args, **kwargs):

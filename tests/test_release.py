@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import copy_published
 from pipelines import guard
 from publication.files import PUBLISHED
 
@@ -42,22 +43,15 @@ def run_env(outputs: Path, home: Path, **extra) -> dict:
             "PYTHONPATH": str(PROJECT), **extra}
 
 
-def make_run(outputs: Path, home: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT,
+PUBLISH = ["--job", "publication_only"]  # re-publish from the build database: the step that
+# switches releases, without re-reading the documents
+
+
+def make_run(outputs: Path, home: Path, job: list[str] = PUBLISH,
+             timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.run", *job], cwd=PROJECT,
                           env=run_env(outputs, home), capture_output=True, text=True,
                           timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def first_release(tmp_path_factory):
-    """A first complete release, made by `make run`'s entry point in a private folder."""
-    root = tmp_path_factory.mktemp("release")
-    home = root / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((PROJECT / "dagster.yaml").read_text())
-    done = make_run(root / "outputs", home)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root / "outputs", home
 
 
 # Kill the run with SIGKILL at a chosen point of the publication, from inside the run.
@@ -74,7 +68,7 @@ elif point == "after_switch":    # the release is visible, its links and pruning
     files._fixed_link = die
 elif point == "copy":            # while the release is being copied (a full disk, a crash)
     files.shutil.copyfile = die
-sys.argv = ["pipelines.run"]
+sys.argv = ["pipelines.run", "--job", "publication_only"]
 runpy.run_module("pipelines.run", run_name="__main__")
 """
 
@@ -82,9 +76,8 @@ runpy.run_module("pipelines.run", run_name="__main__")
 @pytest.mark.parametrize("point,visible", [("copy", "old"), ("switch", "old"),
                                            ("after_switch", "new")])
 def test_a_run_killed_during_publication_leaves_one_whole_release_and_the_next_run_succeeds(
-        first_release, tmp_path, point, visible):
-    outputs, home = tmp_path / "outputs", first_release[1]
-    shutil.copytree(first_release[0], outputs, symlinks=True)
+        published_folder, tmp_path, point, visible):
+    outputs, home = copy_published(published_folder, tmp_path)
     before = whole_release(outputs)
     killed = subprocess.run([sys.executable, "-c", KILL_AT, point], cwd=PROJECT,
                             env=run_env(outputs, home), capture_output=True, text=True,
@@ -98,9 +91,8 @@ def test_a_run_killed_during_publication_leaves_one_whole_release_and_the_next_r
     assert not list((outputs / "releases").glob(".*.partial"))
 
 
-def test_a_failed_publication_says_what_stays_visible(first_release, tmp_path):
-    outputs = tmp_path / "outputs"
-    shutil.copytree(first_release[0], outputs, symlinks=True)
+def test_a_failed_publication_says_what_stays_visible(published_folder, tmp_path):
+    outputs, home = copy_published(published_folder, tmp_path)
     before = whole_release(outputs)
     full_disk = """
 import errno, os, runpy, sys
@@ -111,30 +103,26 @@ def no_space_for_the_database(src, dst, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     return copyfile(src, dst, *args, **kwargs)
 files.shutil.copyfile = no_space_for_the_database
-sys.argv = ["pipelines.run"]
+sys.argv = ["pipelines.run", "--job", "publication_only"]
 runpy.run_module("pipelines.run", run_name="__main__")
 """
     run = subprocess.run([sys.executable, "-c", full_disk], cwd=PROJECT,
-                         env=run_env(outputs, first_release[1]), capture_output=True, text=True,
-                         timeout=300)
+                         env=run_env(outputs, home), capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
     assert "No space left on device" in run.stderr and "nothing was switched" in run.stderr
     assert f"release {before}" in run.stderr.splitlines()[-1]
     assert whole_release(outputs) == before
 
 
-def test_a_killed_run_is_marked_failed_and_does_not_block_the_next(first_release, tmp_path):
+def test_a_killed_run_is_marked_failed_and_does_not_block_the_next(published_folder, tmp_path):
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-    outputs, home = tmp_path / "outputs", tmp_path / "home"
-    shutil.copytree(first_release[0], outputs, symlinks=True)
-    home.mkdir()
-    (home / "dagster.yaml").write_text((PROJECT / "dagster.yaml").read_text())
-    run = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=PROJECT,
+    outputs, home = copy_published(published_folder, tmp_path)
+    run = subprocess.Popen([sys.executable, "-m", "pipelines.run", *PUBLISH], cwd=PROJECT,
                            env=run_env(outputs, home, SESAM_LOG_LEVEL="DEBUG"),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in run.stderr:
-        if 'Started execution of step "series"' in line:
+        if 'Started execution of step "parquet_files"' in line:
             os.kill(run.pid, signal.SIGKILL)
             break
     run.wait(timeout=60)
@@ -261,7 +249,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_bad_input_fails_with_one_line_naming_file_and_entry(first_release, sources_copy,
+def test_bad_input_fails_with_one_line_naming_file_and_entry(published_folder, sources_copy,
                                                              tmp_path, case):
     import re
 
@@ -270,8 +258,7 @@ def test_bad_input_fails_with_one_line_naming_file_and_entry(first_release, sour
 
     change, message = BAD[case]
     change(sources_copy)
-    outputs = tmp_path / "outputs"
-    shutil.copytree(first_release[0], outputs, symlinks=True)
+    outputs, _ = copy_published(published_folder, tmp_path)
     before = whole_release(outputs)
     result = build_definitions(outputs, sources_copy).resolve_job_def(
         "full_refresh").execute_in_process(raise_on_error=False)
@@ -282,11 +269,11 @@ def test_bad_input_fails_with_one_line_naming_file_and_entry(first_release, sour
     assert whole_release(outputs) == before
 
 
-def test_make_run_prints_each_cause_once_without_traces(first_release, sources_copy, tmp_path):
+def test_make_run_prints_each_cause_once_without_traces(published_folder, sources_copy,
+                                                         tmp_path):
     BAD["register not UTF-8"][0](sources_copy)
-    outputs = tmp_path / "outputs"
-    shutil.copytree(first_release[0], outputs, symlinks=True)
-    env = run_env(outputs, first_release[1], SESAM_SOURCES=str(sources_copy))
+    outputs, home = copy_published(published_folder, tmp_path)
+    env = run_env(outputs, home, SESAM_SOURCES=str(sources_copy))
     run = subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr

@@ -33,13 +33,14 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
 
 
 @pytest.fixture
-def webserver(tmp_path):
-    """`dagster dev` on 127.0.0.1 with a temporary DAGSTER_HOME; every process stopped after."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((PROJECT / "dagster.yaml").read_text())
+def webserver(published_folder, tmp_path):
+    """`dagster dev` on 127.0.0.1 over a copy of the session's publication, with its own
+    DAGSTER_HOME; every process stopped after."""
+    from conftest import copy_published
+
+    outputs, home = copy_published(published_folder, tmp_path)
     port = free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "SESAM_OUTPUTS": str(tmp_path / "outputs"),
+    env = {**os.environ, "DAGSTER_HOME": str(home), "SESAM_OUTPUTS": str(outputs),
            "PYTHONPATH": str(PROJECT)}
     log = open(tmp_path / "dagster.log", "w")
     proc = subprocess.Popen(
