@@ -1,9 +1,10 @@
 # make run   - install what is needed, materialise every asset, print where the outputs are
 # make test  - install what is needed, run the whole test suite
-# make ui    - start the Dagster UI on 127.0.0.1:$(PORT)
+# make ui    - start the Dagster UI on 127.0.0.1:$(PORT), the published files on $(FILES_PORT)
 SHELL := /bin/bash
 PYTHON ?= python3
 PORT ?= 3000
+FILES_PORT ?= 3001
 HOST ?= 127.0.0.1
 VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
@@ -40,7 +41,7 @@ chromium:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 ui: setup
-	$(VENV)/bin/dagster dev --host $(HOST) --port $(PORT) -m pipelines.definitions
+	$(VENV)/bin/python -m pipelines.ui --host $(HOST) --port $(PORT) --files-port $(FILES_PORT)
 
 # make candidates DOC=003 - every number of a document not yet registered, as a draft register
 candidates: setup

@@ -2,7 +2,7 @@
 
     python -m bench.kill_runs [--kills 20]
 
-In a private outputs folder and DAGSTER_HOME, with the Dagster UI (`dagster dev`) serving the same
+In a private outputs folder and DAGSTER_HOME, with the Dagster UI (`make ui`, pipelines.ui) serving the same
 instance: each round starts `python -m pipelines.run`, kills it with SIGKILL at a random moment (a
 quarter of the rounds at a chosen point of the publication: during the copy, at the switch, just
 after it), checks that one whole release is visible (warehouse, Parquet, charts and quality report
@@ -74,8 +74,8 @@ def main() -> int:
     assert make_run() == 0, "the second run failed"
     duration = time.monotonic() - started  # a run on a set-up folder: what the kills interrupt
     port = free_port()
-    ui = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "--host",
-                           "127.0.0.1", "--port", str(port), "-m", "pipelines.definitions"],
+    ui = subprocess.Popen([sys.executable, "-m", "pipelines.ui", "--port", str(port),
+                           "--files-port", str(free_port())],
                           cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, start_new_session=True)
     counts = {"kills": 0, "whole_release": 0, "old_visible": 0, "new_visible": 0,

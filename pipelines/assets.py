@@ -1,143 +1,183 @@
-"""Assets: documents and registers → warehouse tables → derived series → published files."""
+"""Assets: documents and registers → warehouse tables → derived series → published files.
 
-import time
+Every published table is an asset (a step that writes several is a multi-asset), and each
+materialisation carries the table's SQL-typed, described columns, its column lineage, row count
+and a preview (pipelines/metadata.py)."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from datetime import datetime, timezone
+
+from dagster import (AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue,
+                     asset, multi_asset)
 from dagster_duckdb import DuckDBResource
 
+from pipelines.metadata import outputs_url, table_metadata
 from pipelines.resources import OutputsResource, SourcesResource
-from pipelines.warehouse import read_table, replace_table, table_metadata
+from pipelines.warehouse import read_table, replace_table
 from publication import dictionary
 from publication.files import publish_release, publish_tree, write_parquet, write_text
-from publication.quality_report import render_report
+from publication.quality_report import document_pages, render_report
 from transforms import tables
 from transforms.consistency import findings_table
 from transforms.regional import regional_table
 from transforms.series import SERIES_KEY, changes_table, series_table, vintages_table
 
 OWNERS = ["team:statistics"]
+KINDS = {"python", "duckdb"}
 
 
-@asset(group_name="sources", kinds={"python", "duckdb"}, owners=OWNERS,
+def spec(key: str, group: str, description: str, deps=(), kinds=KINDS) -> AssetSpec:
+    return AssetSpec(key, group_name=group, description=description, deps=list(deps),
+                     kinds=kinds, owners=OWNERS)
+
+
+def release_id(context) -> str:
+    """The id of the release this run publishes (start time and run id), known from the run's
+    first step, so a chart's metadata links to the files of its own release."""
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    started = record.start_time or record.create_timestamp.timestamp() if record else None
+    when = datetime.fromtimestamp(started, timezone.utc) if started else datetime.now(timezone.utc)
+    return f"{when:%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
+
+
+@asset(group_name="sources", kinds=KINDS, owners=OWNERS,
        description="The source documents, each checked against the SHA-256 of the catalogue "
                    "(sources/documents.yaml); a modified document is refused.")
 def documents(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
     frame = tables.documents_table(sources.load(documents=set()))
     with duckdb.get_connection() as con:
         replace_table(con, "documents", frame)
-    return MaterializeResult(metadata=table_metadata(frame))
+        return MaterializeResult(metadata=table_metadata(con, "documents"))
 
 
-@asset(group_name="sources", kinds={"python", "duckdb"}, owners=OWNERS,
+@asset(group_name="sources", kinds=KINDS, owners=OWNERS,
        description="The indicator catalogue (sources/indicators/*.yaml): code, family, unit, "
                    "labels in French, Dutch and English, definition.")
 def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
     frame = tables.indicators_table(sources.load(documents=set()))
     with duckdb.get_connection() as con:
         replace_table(con, "indicators", frame)
-    return MaterializeResult(metadata=table_metadata(frame))
+        return MaterializeResult(metadata=table_metadata(con, "indicators"))
 
 
-@asset(group_name="warehouse", deps=[documents, indicators], kinds={"python", "duckdb"},
-       owners=OWNERS,
-       description="One row per registered figure, read from its document through the registers "
-                   "(sources/figures/*.yaml), with provenance: document SHA-256, line, quote.")
-def observations(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+@multi_asset(name="registers", specs=[
+    spec("observations", "warehouse", "One row per registered figure, read from its document "
+         "through the registers (sources/figures/*.yaml), with provenance (document SHA-256, "
+         "line, quote) and what it means (period basis, status, organisation).",
+         deps=["documents", "indicators"]),
+    spec("observation_breakdowns", "warehouse", "The breakdown of each observation as "
+         "(dimension, value) pairs, one per row, for joins.", deps=["observations"]),
+    spec("consistency_rules", "warehouse", "The consistency rules declared in the registers "
+         "(sums, shares, changes, ratios, equal statements), naming observation ids.",
+         deps=["observations"]),
+    spec("register_lint", "validation", "Register lint: readings that the words around a figure "
+         "put in doubt, open or accepted by the register entry with a reason.",
+         deps=["observations"])])
+def registers(duckdb: DuckDBResource, sources: SourcesResource):
     register = sources.load()
     frame = tables.observations_table(register)
+    written = {"observations": frame, "observation_breakdowns": tables.breakdowns_table(frame),
+               "consistency_rules": tables.rules_table(register),
+               "register_lint": tables.lint_table(register)}
     with duckdb.get_connection() as con:
-        replace_table(con, "observations", frame)
-        replace_table(con, "observation_breakdowns", tables.breakdowns_table(frame))
-        replace_table(con, "consistency_rules", tables.rules_table(register))
-        replace_table(con, "register_lint", tables.lint_table(register))
-    return MaterializeResult(metadata={
-        **table_metadata(frame),
+        for name, table in written.items():
+            replace_table(con, name, table)
+        meta = {name: table_metadata(con, name) for name in written}
+    meta["observations"].update({
         "documents": MetadataValue.int(frame["document_id"].nunique()),
-        "indicators": MetadataValue.int(frame["indicator"].nunique())})
+        "indicators": MetadataValue.int(frame["indicator"].nunique()),
+        "documents at their lines": MetadataValue.url(outputs_url("quality/documents/index.html"))})
+    for name in written:
+        yield MaterializeResult(asset_key=name, metadata=meta[name])
 
 
-@asset(group_name="warehouse", deps=[documents, indicators], kinds={"python", "duckdb"},
-       owners=OWNERS,
-       description="Every number of every document, registered, dismissed with a reason, or "
-                   "unaccounted; with a summary per document (coverage_summary table).")
-def number_coverage(context: AssetExecutionContext, duckdb: DuckDBResource,
-                    sources: SourcesResource) -> MaterializeResult:
+@multi_asset(name="coverage", specs=[
+    spec("number_coverage", "warehouse", "Every number of every document: registered, dismissed "
+         "with a reason, or unaccounted.", deps=["documents", "indicators"]),
+    spec("coverage_summary", "warehouse", "Per document, how many numbers are registered, "
+         "dismissed or unaccounted.", deps=["number_coverage"])])
+def coverage(context: AssetExecutionContext, duckdb: DuckDBResource, sources: SourcesResource):
     tokens = tables.coverage_table(sources.load())
     summary = tables.coverage_summary(tokens)
     with duckdb.get_connection() as con:
         replace_table(con, "number_coverage", tokens)
         replace_table(con, "coverage_summary", summary)
+        meta = {name: table_metadata(con, name) for name in ("number_coverage",
+                                                             "coverage_summary")}
     context.log.info("coverage per document:\n%s", summary.to_string(index=False))
-    return MaterializeResult(metadata={
-        **table_metadata(tokens),
-        "summary": MetadataValue.md(summary.to_markdown(index=False)),
-        "unaccounted": MetadataValue.int(int(summary["unaccounted"].sum()))})
+    meta["number_coverage"]["unaccounted"] = MetadataValue.int(int(summary["unaccounted"].sum()))
+    for name, metadata in meta.items():
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
-@asset(group_name="derived", deps=[observations], kinds={"python", "duckdb"}, owners=OWNERS,
-       description="One value per indicator × geo × breakdown × unit × kind × period, joined "
-                   "across documents; the latest publication wins.")
-def series(duckdb: DuckDBResource) -> MaterializeResult:
+@multi_asset(name="series_and_vintages", specs=[
+    spec("series", "derived", "One value per indicator × geo × entity × breakdown × unit × "
+         "measure × period, joined across documents: an observed figure wins over an estimate "
+         "and a derived point, the latest publication over older ones; figures whose period the "
+         "text does not give stay out.", deps=["observations"]),
+    spec("series_vintages", "derived", "Every statement of every series point (all documents, "
+         "points implied by a stated change or share), ranked; rank 1 is the value kept.",
+         deps=["observations"])])
+def series_and_vintages(duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
         vintages = vintages_table(read_table(con, "observations"), read_table(con, "documents"),
                                   read_table(con, "indicators"))
         frame = series_table(vintages)
         replace_table(con, "series_vintages", vintages)
         replace_table(con, "series", frame)
-    n_series = frame.groupby(SERIES_KEY).ngroups
-    return MaterializeResult(metadata={
-        **table_metadata(frame), "series": MetadataValue.int(n_series),
+        meta = {name: table_metadata(con, name) for name in ("series", "series_vintages")}
+    meta["series"].update({
+        "series": MetadataValue.int(frame.groupby(SERIES_KEY).ngroups),
         "derived_points": MetadataValue.int(int((frame["kind"] == "derived").sum())),
         "points_with_several_vintages": MetadataValue.int(int((frame["vintages"] > 1).sum()))})
+    for name, metadata in meta.items():
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
-@asset(group_name="derived", deps=[series], kinds={"python", "duckdb"}, owners=OWNERS,
+@asset(group_name="derived", deps=["series"], kinds=KINDS, owners=OWNERS,
        description="Year-on-year change (in points for percentages), compound annual growth "
                    "over the span and an index (first year = 100) for every yearly level series "
                    "with at least two points.")
 def changes(duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
-        frame = changes_table(read_table(con, "series"))
-        replace_table(con, "changes", frame)
-    return MaterializeResult(metadata=table_metadata(frame))
+        replace_table(con, "changes", changes_table(read_table(con, "series")))
+        return MaterializeResult(metadata=table_metadata(con, "changes"))
 
 
-@asset(group_name="derived", deps=[series], kinds={"python", "duckdb"}, owners=OWNERS,
+@asset(group_name="derived", deps=["series"], kinds=KINDS, owners=OWNERS,
        description="Regional breakdowns: shares by region and counts side by side (a stated "
                    "share times the national total gives a count), with the rounding residue; "
                    "geo codes BE1, BE2, BE3, BE-DG with names in French and Dutch.")
 def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
     geos = sources.catalogues().vocabulary["geos"]
     with duckdb.get_connection() as con:
-        frame = regional_table(read_table(con, "series"), read_table(con, "indicators"), geos)
-        replace_table(con, "regional", frame)
-    return MaterializeResult(metadata=table_metadata(frame))
+        replace_table(con, "regional", regional_table(read_table(con, "series"),
+                                                      read_table(con, "indicators"), geos))
+        return MaterializeResult(metadata=table_metadata(con, "regional"))
 
 
-@asset(group_name="validation", deps=[observations, series, changes, regional],
-       kinds={"python", "duckdb"},
-       owners=OWNERS,
+@asset(group_name="validation", deps=["observations", "consistency_rules", "series",
+                                      "series_vintages", "changes", "regional"],
+       kinds=KINDS, owners=OWNERS,
        description="Every consistency and plausibility finding, one row per finding and "
-                   "involved observation, with both quotes (rule, severity, expected, actual).")
+                   "involved observation, with both quotes; expected is what the other figures "
+                   "imply, actual what the document states.")
 def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         frame = findings_table(read_table(con, "observations"),
                                read_table(con, "consistency_rules"), read_table(con, "series"),
                                read_table(con, "series_vintages"))
         replace_table(con, "quality_findings", frame)
-    per_rule = frame.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
-    return MaterializeResult(metadata={**table_metadata(frame),
-                                       "findings_by_rule": MetadataValue.json(per_rule)})
+        per_rule = frame.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
+        return MaterializeResult(metadata={**table_metadata(con, "quality_findings"),
+                                           "findings_by_rule": MetadataValue.json(per_rule)})
 
 
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
-                    "consistency_rules", "register_lint", "series", "series_vintages", "changes", "regional",
-                    "coverage_summary", "number_coverage", "quality_findings"]
+                    "consistency_rules", "register_lint", "series", "series_vintages", "changes",
+                    "regional", "coverage_summary", "number_coverage", "quality_findings"]
 
 
-@asset(group_name="publication", deps=[series, changes, regional, number_coverage,
-                                       quality_findings],
-       kinds={"duckdb"}, owners=OWNERS,
+@asset(group_name="publication", deps=PUBLISHED_TABLES, kinds={"duckdb"}, owners=OWNERS,
        description="The data dictionary (table, column, type, unit, meaning) as a table, as "
                    "COMMENT ON every table and column, and the researchers' views "
                    "(latest_values, series_with_provenance).")
@@ -149,11 +189,10 @@ def data_dictionary(duckdb: DuckDBResource) -> MaterializeResult:
         replace_table(con, "data_dictionary", frame)
         dictionary.apply_comments(con, frame)
         dictionary.create_views(con)
-    return MaterializeResult(metadata=table_metadata(frame))
+        return MaterializeResult(metadata=table_metadata(con, "data_dictionary"))
 
 
-@asset(group_name="publication", deps=[data_dictionary], kinds={"parquet"},
-       owners=OWNERS,
+@asset(group_name="publication", deps=[data_dictionary], kinds={"parquet"}, owners=OWNERS,
        description="One Parquet file per published table in outputs/parquet/, each replaced "
                    "atomically.")
 def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
@@ -170,42 +209,54 @@ def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> Materiali
         "rows": MetadataValue.json(written)})
 
 
-@asset(group_name="publication", deps=[quality_findings, number_coverage], kinds={"html"},
-       owners=OWNERS,
-       description="outputs/quality/report.html (each finding with its quotes side by side) and "
-                   "the Great Expectations Data Docs in outputs/quality/gx/.")
-def quality_report(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+@asset(group_name="publication", deps=["quality_findings", "coverage_summary", "register_lint"],
+       kinds={"html"}, owners=OWNERS,
+       description="outputs/quality/report.html (each finding with its quotes side by side, the "
+                   "register lint), every document with its lines numbered "
+                   "(quality/documents/), and the Great Expectations Data Docs (quality/gx/).")
+def quality_report(duckdb: DuckDBResource, outputs: OutputsResource,
+                   sources: SourcesResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
-        data = {n: read_table(con, n) for n in ("quality_findings", "documents", "coverage_summary",
-                                                "register_lint")}
+        data = {n: read_table(con, n) for n in ("quality_findings", "documents",
+                                                "coverage_summary", "register_lint")}
     html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"],
                          data["register_lint"])
     write_text(html, outputs.stage / "quality" / "report.html")
+    cat = sources.catalogues()
+    for name, page in document_pages(data["documents"], cat.document_lines).items():
+        write_text(page, outputs.stage / "quality" / "documents" / name)
     publish_tree(outputs.build_docs, outputs.stage / "quality" / "gx")
     return MaterializeResult(metadata={
-        "report": MetadataValue.path(str(outputs.quality / "report.html")),
-        "data_docs": MetadataValue.path(str(outputs.quality / "gx" / "index.html")),
+        "report": MetadataValue.url(outputs_url("quality/report.html")),
+        "data_docs": MetadataValue.url(outputs_url("quality/gx/index.html")),
+        "documents": MetadataValue.url(outputs_url("quality/documents/index.html")),
+        "report_file": MetadataValue.path(str(outputs.quality / "report.html")),
         "findings": MetadataValue.int(data["quality_findings"]["finding_id"].nunique())})
 
 
 @asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery"],
-       kinds={"duckdb"},
-       owners=OWNERS,
+       kinds={"duckdb"}, owners=OWNERS,
        description="Publication, after every blocking check passed: the read-only DuckDB file, "
                    "the Parquet files, the charts and the quality report of this run become one "
                    "release (outputs/releases/<id>/), made visible together by one atomic rename "
                    "of the link outputs/current.")
-def warehouse(context: AssetExecutionContext, duckdb: DuckDBResource,
-              outputs: OutputsResource) -> MaterializeResult:
+def release(context: AssetExecutionContext, duckdb: DuckDBResource,
+            outputs: OutputsResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         con.execute("CHECKPOINT")
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in PUBLISHED_TABLES + ["data_dictionary"]}
-    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + context.run.run_id[:8]
-    release = publish_release(outputs.path, release_id, context.run.run_id,
-                              {name: outputs.stage / name for name in ("parquet", "charts",
-                                                                       "quality")},
-                              outputs.build_db)
-    return MaterializeResult(metadata={"path": MetadataValue.path(str(outputs.warehouse)),
-                                       "release": MetadataValue.path(str(release)),
-                                       "rows": MetadataValue.json(counts)})
+    made = publish_release(outputs.path, release_id(context), context.run.run_id,
+                           {name: outputs.stage / name for name in ("parquet", "charts",
+                                                                    "quality")},
+                           outputs.build_db)
+    return MaterializeResult(metadata={
+        "warehouse": MetadataValue.path(str(outputs.warehouse)),
+        "release": MetadataValue.path(str(made)),
+        "gallery": MetadataValue.url(outputs_url(f"releases/{made.name}/charts/index.html")),
+        "quality_report": MetadataValue.url(outputs_url(
+            f"releases/{made.name}/quality/report.html")),
+        "rows": MetadataValue.json(counts)})
+
+
+TABLE_ASSETS = [AssetKey(name) for name in PUBLISHED_TABLES]

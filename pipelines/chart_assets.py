@@ -5,7 +5,8 @@ import yaml
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import OWNERS, series
+from pipelines.assets import OWNERS, release_id
+from pipelines.metadata import outputs_url
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from publication import charts
@@ -43,13 +44,13 @@ FORMS = {"line": "a line chart", "columns": "a column chart", "bars": "a bar cha
 
 def chart_asset(spec: dict) -> AssetsDefinition:
     """The asset drawing one chart in French and Dutch."""
-    @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=[series],
+    @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=["series"],
            kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]},
            description=f"Chart `{spec['chart_id']}`, {FORMS[spec['form']]} of "
                        f"{indicator_description(spec['indicator'])} PNG (two columns and one "
                        f"column) and SVG with live text in French and Dutch, alt text, long "
                        f"description and a public CSV.")
-    def _chart(duckdb: DuckDBResource, outputs: OutputsResource,
+    def _chart(context, duckdb: DuckDBResource, outputs: OutputsResource,
                sources: SourcesResource) -> MaterializeResult:
         with duckdb.get_connection() as con:
             data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
@@ -64,14 +65,18 @@ def chart_asset(spec: dict) -> AssetsDefinition:
             sidecar.unlink(missing_ok=True)
             return MaterializeResult(metadata={"drawn": MetadataValue.bool(False)})
         write_text(json.dumps(made), sidecar)
+        folder = f"releases/{release_id(context)}/charts"
         return MaterializeResult(metadata={
+            "chart": MetadataValue.md(made["thumbnail"]),
             "drawn": MetadataValue.bool(True),
             "redrawn": MetadataValue.bool(made["redrawn"]),
             "title_fr": MetadataValue.text(made["texts"]["fr"]["title"]),
             "title_nl": MetadataValue.text(made["texts"]["nl"]["title"]),
             "alt_fr": MetadataValue.text(made["texts"]["fr"]["alt"]),
-            "png_fr": MetadataValue.path(str(outputs.charts / made["files"]["png_fr"])),
-            "thumbnail": MetadataValue.md(made["thumbnail"])})
+            **{f"file {kind}": MetadataValue.url(outputs_url(f"{folder}/{name}"))
+               for kind, name in made["files"].items()
+               if kind in ("png_fr", "png_nl", "svg_fr", "svg_nl", "csv")},
+            "png_fr_path": MetadataValue.path(str(outputs.charts / made["files"]["png_fr"]))})
 
     return _chart
 
@@ -95,4 +100,6 @@ def chart_gallery(outputs: OutputsResource, sources: SourcesResource) -> Materia
     return MaterializeResult(metadata={
         "charts": MetadataValue.int(len(made)),
         "families": MetadataValue.json(sorted({m["family"] for m in made})),
+        "gallery": MetadataValue.url(outputs_url("charts/index.html")),
+        "kit": MetadataValue.url(outputs_url("charts/kit.zip")),
         "index": MetadataValue.path(str(outputs.charts / "index.html"))})

@@ -1,17 +1,26 @@
-"""Asset checks: Great Expectations suites (ERROR, blocking) and consistency rules (WARN)."""
+"""Asset checks: Great Expectations suites (ERROR, blocking) and findings (WARN, reported).
+
+A findings check lists where the documents disagree with themselves or each other, one family of
+rules per check, as a table (rule, indicator, period, stated, computed, unit, where, quote) with a
+link to each document line. It never blocks publication: a failed findings check means "there are
+findings to read", not a broken run.
+"""
+from __future__ import annotations
+
 import hashlib
 
 import pandas as pd
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
+from dagster import (AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, TableColumn,
+                     TableRecord, TableSchema, asset_check)
 from dagster_duckdb import DuckDBResource
 
 from expectations import suites
 from expectations.runner import validate
-from pipelines import assets
+from pipelines.metadata import outputs_url
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from sources.register import Catalogues
-from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings
+from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, show
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
@@ -41,23 +50,111 @@ def suite_result(frame: pd.DataFrame, name: str, expectations: list,
             "expectations_evaluated": MetadataValue.int(outcome["evaluated"]),
             "expectations_failed": MetadataValue.int(outcome["failed"]),
             "failures": MetadataValue.json(outcome["failures"]),
-        })
+            "data_docs": MetadataValue.url(outputs_url("quality/gx/index.html"))})
 
 
-def findings_result(findings: pd.DataFrame) -> AssetCheckResult:
-    """A WARN check result: passes when there is no finding, lists each finding otherwise."""
-    per_rule = findings.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
-    lines = [f"- **{r.rule}**: {r.message} ({r.document_id} line {r.line})"
-             for r in findings.drop_duplicates("finding_id").itertuples()]
+FINDINGS_SCHEMA = TableSchema(columns=[
+    TableColumn("rule", "text", description="consistency or plausibility rule"),
+    TableColumn("indicator", "text", description="indicator code"),
+    TableColumn("period", "text", description="period of the figure"),
+    TableColumn("stated", "text", description="the figure as the document states it (actual)"),
+    TableColumn("computed", "text", description="what the other figures imply (expected)"),
+    TableColumn("unit", "text", description="unit of both values"),
+    TableColumn("where", "text", description="document:line of the main statement"),
+    TableColumn("quote", "text", description="the main statement, verbatim")])
+
+
+def findings_result(findings: pd.DataFrame, observations: pd.DataFrame) -> AssetCheckResult:
+    """A WARN result listing each disagreement once, as a table and with links to the lines."""
+    units = dict(zip(observations["observation_id"], observations["unit"]))
+    indicators = dict(zip(observations["observation_id"], observations["indicator"]))
+    periods = dict(zip(observations["observation_id"], observations["period"]))
+    records, links = [], []
+    for _, rows in findings.groupby("finding_id", sort=False):
+        main = rows.iloc[0]
+        where = f"{main['document_id']}:{main['line']}"
+        records.append(TableRecord({
+            "rule": main["rule"], "indicator": indicators.get(main["observation_id"], ""),
+            "period": periods.get(main["observation_id"], ""), "stated": show(main["actual"]),
+            "computed": show(main["expected"]), "unit": units.get(main["observation_id"], ""),
+            "where": where, "quote": main["quote"]}))
+        links.append(f"- **{main['rule']}** {main['message']} — [{where}]("
+                     f"{outputs_url(f'quality/documents/{main.document_id}.html#L{main.line}')})")
+    by_rule = findings.drop_duplicates("finding_id")["rule"].value_counts().to_dict()
     return AssetCheckResult(
-        passed=findings.empty,
-        severity=AssetCheckSeverity.WARN,
-        metadata={"findings": MetadataValue.int(findings["finding_id"].nunique()),
-                  "by_rule": MetadataValue.json({k: int(v) for k, v in per_rule.items()}),
-                  "list": MetadataValue.md("\n".join(lines[:200]) or "No finding.")})
+        passed=findings.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"findings": MetadataValue.int(len(records)),
+                  "by_rule": MetadataValue.json({k: int(v) for k, v in by_rule.items()}),
+                  "table": MetadataValue.table(records=records, schema=FINDINGS_SCHEMA),
+                  "at_their_lines": MetadataValue.md("\n".join(links) or "No finding."),
+                  "report": MetadataValue.url(outputs_url("quality/report.html"))})
 
 
-@asset_check(asset=assets.documents, blocking=True,
+def findings_check(asset: str, name: str, rules: set[str], description: str, find=None,
+                   table: str | None = None):
+    """A WARN check on `asset` listing the findings of `rules` (from the consistency rules of
+    the registers, or from `find` run on warehouse table `table`)."""
+    @asset_check(asset=AssetKey(asset), name=name, blocking=False, description=description,
+                 additional_deps=[AssetKey("consistency_rules")] if find is None else [])
+    def _check(duckdb: DuckDBResource) -> AssetCheckResult:
+        with duckdb.get_connection() as con:
+            observations = read_table(con, "observations")
+            if find is None:
+                found = findings_table(observations, read_table(con, "consistency_rules"))
+            else:
+                found = pd.DataFrame(find(read_table(con, table)), columns=FINDING_COLUMNS)
+        return findings_result(found[found["rule"].isin(rules)], observations)
+
+    return _check
+
+
+sums_and_shares_findings = findings_check(
+    "observations", "sums_and_shares_findings", {"sum", "shares_100"},
+    "Findings (WARN, reported, never blocks): parts that do not add up to the total the document "
+    "states, shares that do not add up to 100 %.")
+changes_and_ratios_findings = findings_check(
+    "observations", "changes_and_ratios_findings", {"change", "ratio"},
+    "Findings (WARN, reported, never blocks): a stated change or ratio that its two values do not "
+    "give.")
+repeated_figures_findings = findings_check(
+    "observations", "repeated_figures_findings", {"equal", "same_figure", "repeat"},
+    "Findings (WARN, reported, never blocks): the same figure stated twice with different values "
+    "(a repeat, a declared equal statement, the same key in two documents).")
+derived_points_findings = findings_check(
+    "series", "derived_points_findings", {"derived_vs_stated"},
+    "Findings (WARN, reported, never blocks): a point implied by a stated change or share that "
+    "disagrees, beyond rounding, with the figure stated for that point.",
+    find=derived_findings, table="series_vintages")
+plausibility_findings = findings_check(
+    "series", "plausibility_findings", {"plausibility_jump"},
+    "Findings (WARN, reported, never blocks): a yearly level that moves by more than half (or a "
+    "percentage by more than 25 points) from one year to the next.",
+    find=jump_findings, table="series")
+
+
+@asset_check(asset=AssetKey("register_lint"), blocking=False, name="register_lint_findings",
+             description="Findings (WARN, reported, never blocks): readings the words around a "
+                         "figure put in doubt (no period basis, a country with geo BE, 'ouvrables' "
+                         "in calendar days, 'devrait' on an observed figure, a repeat without a "
+                         "note, ...); findings an entry accepts with a reason do not fail it.")
+def register_lint_findings(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        lint = read_table(con, "register_lint")
+    open_ = lint[lint["status"] == "open"]
+    schema = TableSchema(columns=[TableColumn(c, "text") for c in
+                                  ("rule", "observation", "message", "quote")])
+    records = [TableRecord({"rule": r.rule, "observation": r.observation_id,
+                            "message": r.message, "quote": r.quote}) for r in open_.itertuples()]
+    return AssetCheckResult(
+        passed=open_.empty, severity=AssetCheckSeverity.WARN,
+        metadata={"findings": MetadataValue.int(len(open_)),
+                  "accepted": MetadataValue.int(int((lint["status"] == "accepted").sum())),
+                  "by_rule": MetadataValue.json({k: int(v) for k, v in
+                                                 open_["rule"].value_counts().items()}),
+                  "table": MetadataValue.table(records=records, schema=schema)})
+
+
+@asset_check(asset=AssetKey("documents"), blocking=True,
              description="GX suite `documents`: columns, unique ids, SHA-256 format, periods.")
 def documents_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> AssetCheckResult:
     with duckdb.get_connection() as con:
@@ -65,7 +162,7 @@ def documents_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> AssetCh
     return suite_result(frame, "documents", suites.documents_expectations(), outputs)
 
 
-@asset_check(asset=assets.indicators, blocking=True,
+@asset_check(asset=AssetKey("indicators"), blocking=True,
              description="GX suite `indicators`: unique snake_case codes, known families and "
                          "units, labels in French, Dutch and English, a definition.")
 def indicators_suite(duckdb: DuckDBResource, outputs: OutputsResource,
@@ -77,10 +174,10 @@ def indicators_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         list(vocab["families"]), list(vocab["units"])), outputs)
 
 
-@asset_check(asset=assets.observations, blocking=True,
+@asset_check(asset=AssetKey("observations"), blocking=True,
              description="GX suite `observations`: schema, types, non-null and unique keys, "
-                         "catalogue values, percentages in [0, 100], counts ≥ 0, valid periods, "
-                         "provenance (checksum matches, quote on its line).")
+                         "catalogue values, finite values, percentages in [0, 100], counts ≥ 0, "
+                         "valid periods, provenance (checksum matches, quote on its line).")
 def observations_suite(duckdb: DuckDBResource, outputs: OutputsResource,
                        sources: SourcesResource) -> AssetCheckResult:
     cat = sources.catalogues()
@@ -93,20 +190,9 @@ def observations_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         list(vocab["obs_statuses"]), list(vocab["period_bases"])), outputs)
 
 
-@asset_check(asset=assets.observations, blocking=False,
-             description="Consistency (WARN): rules declared in the registers (parts sum to "
-                         "their total, shares to 100, a stated change or ratio agrees with its "
-                         "values) and the same figure stated twice with different values.")
-def consistency(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        findings = findings_table(read_table(con, "observations"),
-                                  read_table(con, "consistency_rules"))
-    return findings_result(findings)
-
-
-@asset_check(asset=assets.series, blocking=True,
+@asset_check(asset=AssetKey("series"), blocking=True,
              description="GX suite `series`: one value per key and period, catalogue values, "
-                         "percentages in [0, 100], provenance kept.")
+                         "percentages in [0, 100], provenance kept, no figure without a period.")
 def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
                  sources: SourcesResource) -> AssetCheckResult:
     cat = sources.catalogues()
@@ -118,50 +204,10 @@ def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         list(vocab["geos"]), list(vocab["entities"]), list(vocab["obs_statuses"])), outputs)
 
 
-@asset_check(asset=assets.observations, blocking=False,
-             description="Register lint (WARN): readings the words around a figure put in doubt "
-                         "(no period basis, a country with geo BE, 'ouvrables' in calendar days, "
-                         "'devrait' on an observed figure, a repeat without a note, ...); findings "
-                         "an entry accepts with a reason are listed but do not fail the check.")
-def register_lint(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        lint = read_table(con, "register_lint")
-    open_ = lint[lint["status"] == "open"]
-    lines = [f"- **{r.rule}** {r.observation_id}: {r.message} («{r.quote}»)"
-             for r in open_.itertuples()]
-    return AssetCheckResult(
-        passed=open_.empty, severity=AssetCheckSeverity.WARN,
-        metadata={"findings": MetadataValue.int(len(open_)),
-                  "accepted": MetadataValue.int(int((lint["status"] == "accepted").sum())),
-                  "by_rule": MetadataValue.json({k: int(v) for k, v in
-                                                 open_["rule"].value_counts().items()}),
-                  "list": MetadataValue.md("\n".join(lines[:200]) or "No open finding.")})
-
-
-def findings_check(asset, name: str, table: str, find, description: str):
-    """A WARN check on `asset` listing what `find` reports on warehouse table `table`."""
-    @asset_check(asset=asset, name=name, blocking=False, description=description)
-    def _check(duckdb: DuckDBResource) -> AssetCheckResult:
-        with duckdb.get_connection() as con:
-            frame = read_table(con, table)
-        return findings_result(pd.DataFrame(find(frame), columns=FINDING_COLUMNS))
-
-    return _check
-
-
-plausibility = findings_check(
-    assets.series, "plausibility", "series", jump_findings,
-    "Plausibility (WARN): a yearly level that moves by more than half (or a percentage by more "
-    "than 25 points) from one year to the next.")
-derived_points_agree = findings_check(
-    assets.series, "derived_points_agree", "series_vintages", derived_findings,
-    "Derived points (WARN): a point implied by a stated change or share agrees, within "
-    "rounding, with the figure stated for the same point.")
-
-
-def table_suite(asset, table: str, expectations_of, description: str):
+def table_suite(asset: str, table: str, expectations_of, description: str):
     """A blocking GX check on `asset` validating warehouse table `table`."""
-    @asset_check(asset=asset, name=f"{table}_suite", blocking=True, description=description)
+    @asset_check(asset=AssetKey(asset), name=f"{table}_suite", blocking=True,
+                 description=description)
     def _check(duckdb: DuckDBResource, outputs: OutputsResource,
                sources: SourcesResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:
@@ -172,27 +218,31 @@ def table_suite(asset, table: str, expectations_of, description: str):
 
 
 vintages_suite = table_suite(
-    assets.series, "series_vintages", lambda cat: suites.vintages_expectations(),
+    "series_vintages", "series_vintages", lambda cat: suites.vintages_expectations(),
     "GX suite `series_vintages`: each statement of a point ranked once, the kept value first, "
     "derived points with their sources.")
 changes_suite = table_suite(
-    assets.changes, "changes", lambda cat: suites.changes_expectations(),
+    "changes", "changes", lambda cat: suites.changes_expectations(),
     "GX suite `changes`: unique points, percentages changing in points, index 100 on the "
     "first year.")
 regional_suite = table_suite(
-    assets.regional, "regional", lambda cat: suites.regional_expectations(
+    "regional", "regional", lambda cat: suites.regional_expectations(
         list(cat.vocabulary["geos"])),
     "GX suite `regional`: regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in "
     "French and Dutch, totals and sources kept.")
-
 coverage_suite = table_suite(
-    assets.number_coverage, "number_coverage", lambda cat: suites.coverage_expectations(
+    "number_coverage", "number_coverage", lambda cat: suites.coverage_expectations(
         list(cat.vocabulary["dismissal_reasons"])),
     "GX suite `number_coverage`: one row per number of each document, a known status, and a "
     "known reason for every dismissed number.")
 findings_suite = table_suite(
-    assets.quality_findings, "quality_findings", lambda cat: suites.findings_expectations(
+    "quality_findings", "quality_findings", lambda cat: suites.findings_expectations(
         ["sum", "shares_100", "change", "ratio", "equal", "same_figure", "repeat",
          "derived_vs_stated", "plausibility_jump"]),
     "GX suite `quality_findings`: known rules, WARN severity, provenance of every observation "
     "involved.")
+
+ALL_CHECKS = [documents_suite, indicators_suite, observations_suite, series_suite, vintages_suite,
+              changes_suite, regional_suite, coverage_suite, findings_suite,
+              sums_and_shares_findings, changes_and_ratios_findings, repeated_figures_findings,
+              derived_points_findings, plausibility_findings, register_lint_findings]

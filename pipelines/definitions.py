@@ -1,22 +1,19 @@
 """The Dagster code location: every asset, check, resource and job of the pipeline."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
-from dagster import Definitions, in_process_executor
+from dagster import BetaWarning, Definitions, in_process_executor, with_source_code_references
 from pipelines import assets, chart_assets, checks, operations
 from pipelines.resources import (BuildDatabase, OutputsResource, SourcesResource,
                                  default_outputs_dir, default_sources_dir)
 
-ALL_ASSETS = [assets.documents, assets.indicators, assets.observations, assets.number_coverage,
-              assets.series, assets.changes, assets.regional, assets.quality_findings,
-              assets.data_dictionary,
-              assets.parquet_files, *chart_assets.CHART_ASSETS, chart_assets.chart_gallery,
-              assets.quality_report, assets.warehouse]
-ALL_CHECKS = [checks.documents_suite, checks.indicators_suite, checks.observations_suite,
-              checks.consistency, checks.register_lint, checks.series_suite, checks.plausibility,
-              checks.derived_points_agree, checks.vintages_suite, checks.changes_suite,
-              checks.regional_suite, checks.coverage_suite, checks.findings_suite]
+ALL_ASSETS = [assets.documents, assets.indicators, assets.registers, assets.coverage,
+              assets.series_and_vintages, assets.changes, assets.regional,
+              assets.quality_findings, assets.data_dictionary, assets.parquet_files,
+              *chart_assets.CHART_ASSETS, chart_assets.chart_gallery, assets.quality_report,
+              assets.release]
 
 
 def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None = None) -> Definitions:
@@ -27,9 +24,12 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
         (root / "build").mkdir(parents=True, exist_ok=True)  # DuckDB needs the folder
     except OSError:
         pass  # reported clearly by `make run` (pipelines.run) or by the first step of a run
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)  # code references are a beta API
+        located = with_source_code_references(ALL_ASSETS)
     return Definitions(
-        assets=ALL_ASSETS,
-        asset_checks=ALL_CHECKS,
+        assets=located,
+        asset_checks=checks.ALL_CHECKS,
         jobs=[operations.full_refresh, operations.publication_only],
         schedules=[operations.yearly_refresh],
         sensors=[operations.new_documents, operations.ghost_runs],

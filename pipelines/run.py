@@ -164,4 +164,9 @@ def print_summary(outputs) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Every file is written and closed by now; leaving without the interpreter's teardown keeps a
+    # binding's shutdown notices ("nanobind: leaked ...") out of the run's output.
+    os._exit(code)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from dagster import MetadataValue, TableColumn, TableSchema
 
 
 def replace_table(con, name: str, frame: pd.DataFrame) -> None:
@@ -16,15 +15,3 @@ def replace_table(con, name: str, frame: pd.DataFrame) -> None:
 
 def read_table(con, name: str) -> pd.DataFrame:
     return con.execute(f'SELECT * FROM "{name}"').df()
-
-
-def table_metadata(frame: pd.DataFrame, preview_rows: int = 5) -> dict:
-    """Row count, column schema and a Markdown preview, for a materialisation's metadata."""
-    schema = TableSchema(columns=[TableColumn(name=str(c), type=str(t))
-                                  for c, t in frame.dtypes.items()])
-    return {
-        "dagster/row_count": MetadataValue.int(len(frame)),
-        "dagster/column_schema": schema,
-        "preview": MetadataValue.md(frame.head(preview_rows).to_markdown(index=False)
-                                    if len(frame) else "(empty)"),
-    }

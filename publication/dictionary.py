@@ -34,15 +34,20 @@ def load_dictionary() -> dict:
     return yaml.safe_load(DICTIONARY.read_text(encoding="utf-8"))
 
 
+def column_entry(spec: dict, table: str, column: str) -> dict | None:
+    """The meaning (and unit) of `column` in `table`: the table's own entry, else the general one."""
+    overrides = (spec["tables"].get(table) or {}).get("columns") or {}
+    return overrides.get(column) or spec["columns"].get(column)
+
+
 def dictionary_table(con, tables: list[str]) -> pd.DataFrame:
     """One row per published table and column (type from DuckDB, meaning and unit from the
     dictionary); a column without a meaning is an error naming it."""
     spec = load_dictionary()
     rows, missing = [], []
     for table in tables:
-        overrides = (spec["tables"].get(table) or {}).get("columns") or {}
         for name, dtype, *_ in con.execute(f'DESCRIBE "{table}"').fetchall():
-            entry = overrides.get(name) or spec["columns"].get(name)
+            entry = column_entry(spec, table, name)
             if not entry:
                 missing.append(f"{table}.{name}")
                 continue

@@ -80,3 +80,34 @@ def _table(frame: pd.DataFrame) -> str:
     body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+PAGE_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
+pre{font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;margin:0}
+.line{display:block} .line:target{background:#fff3b0}
+.line a{display:inline-block;width:4.5em;color:#888;text-decoration:none;user-select:none}
+"""
+
+
+def document_pages(documents: pd.DataFrame, lines_of) -> dict[str, str]:
+    """Each source document as a page whose lines can be linked (`000.html#L603`), and an
+    index of them; every text is escaped."""
+    pages = {}
+    items = []
+    for doc in documents.to_dict("records"):
+        doc_id = doc["document_id"]
+        body = "".join(f"<span class='line' id='L{n}'><a href='#L{n}'>{n}</a>{escape(text)}</span>"
+                       for n, text in enumerate(lines_of(doc_id), start=1))
+        pages[f"{doc_id}.html"] = (
+            f"<!doctype html><html lang='{escape(doc['language'])}'><head><meta charset='utf-8'>"
+            f"<title>{escape(doc['title'])}</title><style>{PAGE_STYLE}</style></head><body>"
+            f"<h1>{escape(doc_id)} · {escape(doc['title'])}</h1><p>{escape(doc['publisher'])}, "
+            f"{escape(str(doc['published']))} · SHA-256 {escape(doc['sha256'])}</p>"
+            f"<pre>{body}</pre></body></html>")
+        items.append(f"<li><a href='{escape(doc_id)}.html'>{escape(doc_id)}</a> "
+                     f"{escape(doc['title'])}</li>")
+    pages["index.html"] = ("<!doctype html><html lang='fr'><head><meta charset='utf-8'>"
+                           f"<title>Documents</title><style>{PAGE_STYLE}</style></head><body>"
+                           f"<h1>Documents</h1><ul>{''.join(items)}</ul></body></html>")
+    return pages

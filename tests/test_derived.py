@@ -89,8 +89,9 @@ def test_budget_total_with_swapped_digits_is_reported(warehouse):
         "AND role = 'total'").df()
     assert len(findings) == 1
     row = findings.iloc[0]
-    assert row["value"] == 1476510000 and row["expected"] == 1476510000
-    assert row["actual"] == 1746510000
+    # one meaning for every rule: expected = what the other figures give, actual = what is stated
+    assert row["value"] == 1476510000 and row["actual"] == 1476510000
+    assert row["expected"] == 1746510000
 
 
 def test_figures_whose_period_the_text_does_not_give_stay_out_of_series(warehouse):

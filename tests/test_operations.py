@@ -27,7 +27,7 @@ def test_jobs_and_schedule():
 
     publication = defs.resolve_job_def("publication_only")
     selected = {k.to_user_string() for k in publication.asset_layer.selected_asset_keys}
-    assert "warehouse" in selected and "observations" not in selected
+    assert "release" in selected and "observations" not in selected
     schedule = defs.resolve_schedule_def("yearly_refresh")
     assert schedule.default_status == DefaultScheduleStatus.STOPPED
     assert schedule.job_name == "full_refresh"

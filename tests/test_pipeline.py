@@ -17,7 +17,8 @@ def test_definitions_load_with_groups_descriptions_and_the_full_job():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"documents", "observations", "series", "parquet_files", "chart_gallery",
-            "warehouse"} <= keys
+            "release", "series_vintages", "observation_breakdowns", "consistency_rules",
+            "coverage_summary", "register_lint"} <= keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name in {"sources", "warehouse", "validation", "derived",
@@ -37,11 +38,14 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
     blocking = {"documents_suite", "indicators_suite", "observations_suite", "series_suite",
                 "series_vintages_suite", "changes_suite", "regional_suite",
                 "number_coverage_suite", "quality_findings_suite"}
-    assert blocking | {"consistency", "register_lint", "plausibility",
-                       "derived_points_agree"} == set(evaluations)
+    findings = {"sums_and_shares_findings", "changes_and_ratios_findings",
+                "repeated_figures_findings", "derived_points_findings", "plausibility_findings",
+                "register_lint_findings"}
+    assert blocking | findings == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
-    assert evaluations["consistency"].severity == AssetCheckSeverity.WARN
+    for name in findings:
+        assert evaluations[name].severity == AssetCheckSeverity.WARN, name
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     from publication.charts import load_specs
 
@@ -49,7 +53,9 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
     assert materialised == {"documents", "indicators", "observations", "number_coverage",
                             "series", "changes", "regional", "quality_findings",
                             "data_dictionary", "parquet_files", "chart_gallery",
-                            "quality_report", "warehouse"} | chart_keys
+                            "quality_report", "release", "series_vintages",
+                            "observation_breakdowns", "consistency_rules", "coverage_summary",
+                            "register_lint"} | chart_keys
 
 
 def test_observations_parquet_has_the_contract_and_one_row_per_figure(materialized):
@@ -144,7 +150,7 @@ def test_failed_expectation_blocks_publication_and_leaves_outputs_untouched(
     assert any(f["column"] == "value" and "150.0" in f["examples"] for f in failures)
     done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert not done & {"series", "changes", "regional", "parquet_files", "chart_gallery",
-                       "chart_arr_ai_beneficiaries_over_time", "quality_report", "warehouse"}
+                       "chart_arr_ai_beneficiaries_over_time", "quality_report", "release"}
     assert published_files(copy) == published_files(materialized[0])
 
 
@@ -187,6 +193,6 @@ def test_materialisations_carry_schema_row_count_preview_and_thumbnails(material
         assert {"dagster/row_count", "dagster/column_schema", "preview"} <= set(meta[table]), table
     columns = [c.name for c in meta["observations"]["dagster/column_schema"].schema.columns]
     assert {"indicator", "value", "quote", "document_sha256"} <= set(columns)
-    thumb = meta["chart_arr_ai_beneficiaries_over_time"]["thumbnail"].value
+    thumb = meta["chart_arr_ai_beneficiaries_over_time"]["chart"].value
     assert thumb.startswith("![") and "data:image/png;base64," in thumb
-    assert str(meta["warehouse"]["path"].value).endswith("warehouse.duckdb")
+    assert str(meta["release"]["warehouse"].value).endswith("warehouse.duckdb")

@@ -34,7 +34,7 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
 
 @pytest.fixture
 def webserver(published_folder, tmp_path):
-    """`dagster dev` on 127.0.0.1 over a copy of the session's publication, with its own
+    """`make ui` (pipelines.ui) on 127.0.0.1 over a copy of the session's publication, with its own
     DAGSTER_HOME; every process stopped after."""
     from conftest import copy_published
 
@@ -43,9 +43,10 @@ def webserver(published_folder, tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(home), "SESAM_OUTPUTS": str(outputs),
            "PYTHONPATH": str(PROJECT)}
     log = open(tmp_path / "dagster.log", "w")
+    files_port = free_port()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "--host", "127.0.0.1",
-         "--port", str(port), "-m", "pipelines.definitions"],
+        [sys.executable, "-m", "pipelines.ui", "--host", "127.0.0.1", "--port", str(port),
+         "--files-port", str(files_port)],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     started = time.monotonic()
     try:
@@ -57,7 +58,7 @@ def webserver(published_folder, tmp_path):
                 assert proc.poll() is None, (tmp_path / "dagster.log").read_text()
                 assert time.monotonic() - started < 120, "webserver did not start in 120 s"
                 time.sleep(0.5)
-        yield port, time.monotonic() - started, home
+        yield port, time.monotonic() - started, home, files_port
     finally:
         for sig, wait in ((signal.SIGINT, 15), (signal.SIGKILL, 5)):
             try:
@@ -70,14 +71,14 @@ def webserver(published_folder, tmp_path):
             except subprocess.TimeoutExpired:
                 continue
         try:
-            os.killpg(proc.pid, signal.SIGKILL)  # children left behind by dagster dev
+            os.killpg(proc.pid, signal.SIGKILL)  # children left behind (webserver, daemon)
         except ProcessLookupError:
             pass
         log.close()
 
 
 def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
-    port, startup, home = webserver
+    port, startup, home, files_port = webserver
     print(f"webserver served after {startup:.1f} s")
     nodes = graphql(port, """{ assetNodes { assetKey { path } groupName description
         assetChecksOrError { ... on AssetChecks { checks { name } } } } }""")["assetNodes"]
@@ -86,7 +87,7 @@ def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
     assert keys == expected
     assert all(n["groupName"] and n["description"] for n in nodes)
     checks = {c["name"] for n in nodes for c in n["assetChecksOrError"].get("checks", [])}
-    assert {"observations_suite", "consistency", "series_suite"} <= checks
+    assert {"observations_suite", "sums_and_shares_findings", "series_suite"} <= checks
 
     repos = graphql(port, """{ repositoriesOrError { ... on RepositoryConnection { nodes {
         name location { name } jobs { name } } } } }""")["repositoriesOrError"]["nodes"]
@@ -121,6 +122,9 @@ def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
     with DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_run_by_id(ghost).status == DagsterRunStatus.FAILURE
         assert guard.PID_TAG in instance.get_run_by_id(run_id).tags  # it held the run lock
+    published_tables_and_links(port, files_port)
+    log = (home.parent / "dagster.log").read_text()
+    assert "superseded" not in log and "dg dev" not in log
 
 
 def plant_ghost_run(home: Path) -> str:
@@ -136,3 +140,51 @@ def plant_ghost_run(home: Path) -> str:
         run = instance.add_run(DagsterRun(job_name="full_refresh", status=DagsterRunStatus.STARTED,
                                           tags=tags))
     return run.run_id
+
+
+TABLE_QUERY = """{ assetNodes { assetKey { path } assetMaterializations(limit: 1) { metadataEntries {
+    label __typename
+    ... on TableSchemaMetadataEntry { schema { columns { name type description } } }
+    ... on TableColumnLineageMetadataEntry { lineage { columnName columnDeps { assetKey { path }
+        columnName } } }
+    ... on UrlMetadataEntry { url } } } } }"""
+CHECK_QUERY = """{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks {
+    name executionForLatestMaterialization { status evaluation { severity metadataEntries {
+    label __typename ... on TableMetadataEntry { table { records schema { columns { name } } } }
+    } } } } } } } }"""
+
+
+def published_tables_and_links(port: int, files_port: int) -> None:
+    """Every published table is an asset with SQL-typed, described columns; findings checks
+    report a table; the links of the metadata open the files of the release."""
+    from pipelines.assets import PUBLISHED_TABLES
+
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in graphql(port, TABLE_QUERY)["assetNodes"]}
+    for table in PUBLISHED_TABLES + ["data_dictionary"]:
+        assert table in nodes, table
+        entries = nodes[table]["assetMaterializations"][0]["metadataEntries"]
+        schema = next(e for e in entries if e["label"] == "dagster/column_schema")["schema"]
+        assert schema["columns"], table
+        for column in schema["columns"]:
+            assert column["type"].split("(")[0] in {"VARCHAR", "DOUBLE", "BIGINT", "INTEGER",
+                                                    "BOOLEAN", "DATE"}, (table, column)
+            assert column["description"], (table, column["name"])
+    lineage = next(e for e in nodes["series"]["assetMaterializations"][0]["metadataEntries"]
+                   if e["label"] == "dagster/column_lineage")["lineage"]
+    assert {"observations"} == {d["assetKey"]["path"][0] for c in lineage for d in c["columnDeps"]}
+    links = [e["url"] for n in ("release", "quality_report", "chart_disabled_staff_employment_rate")
+             for e in nodes[n]["assetMaterializations"][0]["metadataEntries"]
+             if e["__typename"] == "UrlMetadataEntry"]
+    assert links and all(u.startswith(f"http://127.0.0.1:{files_port}/") for u in links)
+    for url in links:
+        with urllib.request.urlopen(url.split("#")[0], timeout=10) as response:
+            assert response.status == 200, url
+
+    checks = {c["name"]: c for n in graphql(port, CHECK_QUERY)["assetNodes"]
+              for c in (n["assetChecksOrError"].get("checks") or [])}
+    sums = checks["sums_and_shares_findings"]["executionForLatestMaterialization"]["evaluation"]
+    assert sums["severity"] == "WARN"
+    table = next(e for e in sums["metadataEntries"] if e["label"] == "table")["table"]
+    assert {c["name"] for c in table["schema"]["columns"]} == {
+        "rule", "indicator", "period", "stated", "computed", "unit", "where", "quote"}
+    assert table["records"]

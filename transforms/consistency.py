@@ -58,9 +58,10 @@ def declared_findings(observations: pd.DataFrame, rules: pd.DataFrame) -> list[d
             actual = sum(p["value"] for p in parts)
             if kind == "sum":
                 total = obs.loc[_ids(rule["total"])[0]]
-                expected, tol = total["value"], half_unit(total) + sum(half_unit(p) for p in parts)
+                expected, actual = actual, total["value"]  # computed from the parts; stated
+                tol = half_unit(total) + sum(half_unit(p) for p in parts)
                 involved = [(total, "total")] + [(p, "part") for p in parts]
-                what = f"parts add up to {show(actual)}, the stated total is {show(expected)}"
+                what = f"parts add up to {show(expected)}, the stated total is {show(actual)}"
             else:
                 expected, tol = 100.0, sum(half_unit(p) for p in parts)
                 involved = [(p, "share") for p in parts]
@@ -128,16 +129,18 @@ def repeated_figure_findings(observations: pd.DataFrame) -> list[dict]:
     for _, group in frame.groupby(key, sort=True):
         if len(group) < 2:
             continue
-        rows = [r for _, r in group.iterrows()]
-        low, high = min(rows, key=lambda r: r["value"]), max(rows, key=lambda r: r["value"])
-        tol = half_unit(low) + half_unit(high) + approx_margin(rows)
-        if high["value"] - low["value"] > tol + 1e-9 * max(1.0, abs(high["value"])):
+        rows = sorted((r for _, r in group.iterrows()),
+                      key=lambda r: (r["document_id"], r["line"], r["column"]))
+        first = rows[0]
+        other = max(rows[1:], key=lambda r: abs(r["value"] - first["value"]))
+        tol = half_unit(first) + half_unit(other) + approx_margin(rows)
+        if abs(other["value"] - first["value"]) > tol + 1e-9 * max(1.0, abs(other["value"])):
             docs = sorted({r["document_id"] for r in rows})
             scope = "two documents" if len(docs) > 1 else "one document, twice"
-            what = (f"{low['indicator']} {low['period']} {low['geo']} "
-                    f"{low['breakdown'] or '(total)'} is stated as {show(low['value'])} and "
-                    f"{show(high['value'])} ({scope})")
-            found += _finding("same_figure", what, low["value"], high["value"], tol,
+            what = (f"{first['indicator']} {first['period']} {first['geo']} "
+                    f"{first['breakdown'] or '(total)'} is stated as {show(first['value'])} and "
+                    f"{show(other['value'])} ({scope})")
+            found += _finding("same_figure", what, first["value"], other["value"], tol,
                               [(r, "statement") for r in rows], None)
     return found
 
@@ -196,7 +199,7 @@ def derived_findings(vintages: pd.DataFrame) -> list[dict]:
                 what = (f"{s['indicator']} {s['period']} {s['geo']} is stated as "
                         f"{show(s['value'])}; {d['formula']} gives {show(d['value'])}")
                 src = pd.Series({**d, "observation_id": f"derived:{d['derived_from']}"})
-                found += _finding("derived_vs_stated", what, s["value"], d["value"], tol,
+                found += _finding("derived_vs_stated", what, d["value"], s["value"], tol,
                                   [(s, "stated"), (src, "derived")], None)
     return found
 
@@ -211,4 +214,19 @@ def findings_table(observations: pd.DataFrame, rules: pd.DataFrame,
         rows += jump_findings(series)
     if vintages is not None:
         rows += derived_findings(vintages)
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return one_per_disagreement(pd.DataFrame(rows, columns=FINDING_COLUMNS))
+
+
+def one_per_disagreement(findings: pd.DataFrame) -> pd.DataFrame:
+    """A disagreement found by two rules (a declared `equal` and a `repeats` link) or from two
+    statements of the same derivation is kept once: the first finding of each set of observations
+    and values."""
+    if findings.empty:
+        return findings
+    ids = findings.groupby("finding_id")["observation_id"].agg(lambda s: "+".join(sorted(s)))
+    first = findings.drop_duplicates("finding_id").assign(
+        involved=lambda f: f["finding_id"].map(ids),
+        values=lambda f: f["expected"].round(6).astype(str) + "/" + f["actual"].round(6).astype(str))
+    by_rows = first.drop_duplicates("involved")
+    keep = by_rows.drop_duplicates(["message", "values"])["finding_id"]
+    return findings[findings["finding_id"].isin(set(keep))].reset_index(drop=True)
