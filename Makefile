@@ -1,18 +1,20 @@
 # make run   - install what is needed, materialise every asset, print where the outputs are
 # make test  - install what is needed, run the whole test suite
 # make ui    - start the Dagster UI on 127.0.0.1:$(PORT), the published files on $(FILES_PORT)
+#             (a team server: make ui INSTANCE=deploy/team/dagster.yaml DAGSTER_HOME=<folder>)
 SHELL := /bin/bash
 PYTHON ?= python3
 PORT ?= 3000
 FILES_PORT ?= 3001
 HOST ?= 127.0.0.1
+INSTANCE ?= dagster.yaml
 VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test ui setup clean chromium candidates check
+.PHONY: run test ui setup instance clean chromium postgresql candidates check
 
-setup: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
+setup: $(VENV)/.synced instance
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -24,14 +26,15 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(VENV)/bin/uv
 	@$(VENV)/bin/uv sync --frozen --quiet
 	@touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+# The instance settings of DAGSTER_HOME: the single-user dagster.yaml unless INSTANCE names another.
+instance:
 	@mkdir -p $(DAGSTER_HOME)
-	@cp dagster.yaml $@
+	@cmp -s $(INSTANCE) $(DAGSTER_HOME)/dagster.yaml || cp $(INSTANCE) $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
 	$(VENV)/bin/python -m pipelines.run
 
-test: setup chromium
+test: setup chromium postgresql
 	$(VENV)/bin/python -m pytest
 
 # The gallery test drives Debian's Chromium; install it where it is missing.
@@ -39,6 +42,12 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+# The team-instance test starts Debian's PostgreSQL server; install it where it is missing.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; }
 
 ui: setup
 	$(VENV)/bin/python -m pipelines.ui --host $(HOST) --port $(PORT) --files-port $(FILES_PORT)

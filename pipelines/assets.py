@@ -4,10 +4,10 @@ Every published table is an asset (a step that writes several is a multi-asset),
 materialisation carries the table's SQL-typed, described columns, its column lineage, row count
 and a preview (pipelines/metadata.py)."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from dagster import (AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue,
-                     asset, multi_asset)
+from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy,
+                     MaterializeResult, MetadataValue, asset, multi_asset)
 from dagster_duckdb import DuckDBResource
 
 from pipelines.metadata import outputs_url, table_metadata
@@ -23,11 +23,16 @@ from transforms.series import SERIES_KEY, changes_table, series_table, vintages_
 
 OWNERS = ["team:statistics"]
 KINDS = {"python", "duckdb"}
+# The documents are yearly (annual reports, contracts): the registers are read again at least
+# once a year (the yearly_refresh schedule, 1 July); a warning after a year, failing after 400 days.
+YEARLY = FreshnessPolicy.time_window(fail_window=timedelta(days=400),
+                                     warn_window=timedelta(days=366))
 
 
-def spec(key: str, group: str, description: str, deps=(), kinds=KINDS) -> AssetSpec:
+def spec(key: str, group: str, description: str, deps=(), kinds=KINDS,
+         freshness_policy=None) -> AssetSpec:
     return AssetSpec(key, group_name=group, description=description, deps=list(deps),
-                     kinds=kinds, owners=OWNERS)
+                     kinds=kinds, owners=OWNERS, freshness_policy=freshness_policy)
 
 
 def release_id(context) -> str:
@@ -39,7 +44,7 @@ def release_id(context) -> str:
     return f"{when:%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
 
 
-@asset(group_name="sources", kinds=KINDS, owners=OWNERS,
+@asset(group_name="sources", kinds=KINDS, owners=OWNERS, freshness_policy=YEARLY,
        description="The source documents, each checked against the SHA-256 of the catalogue "
                    "(sources/documents.yaml); a modified document is refused.")
 def documents(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
@@ -63,15 +68,16 @@ def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeR
     spec("observations", "warehouse", "One row per registered figure, read from its document "
          "through the registers (sources/figures/*.yaml), with provenance (document SHA-256, "
          "line, quote) and what it means (period basis, status, organisation).",
-         deps=["documents", "indicators"]),
+         deps=["documents", "indicators"], freshness_policy=YEARLY),
     spec("observation_breakdowns", "warehouse", "The breakdown of each observation as "
-         "(dimension, value) pairs, one per row, for joins.", deps=["observations"]),
+         "(dimension, value) pairs, one per row, for joins.", deps=["observations"],
+         freshness_policy=YEARLY),
     spec("consistency_rules", "warehouse", "The consistency rules declared in the registers "
          "(sums, shares, changes, ratios, equal statements), naming observation ids.",
-         deps=["observations"]),
+         deps=["observations"], freshness_policy=YEARLY),
     spec("register_lint", "validation", "Register lint: readings that the words around a figure "
          "put in doubt, open or accepted by the register entry with a reason.",
-         deps=["observations"])])
+         deps=["observations"], freshness_policy=YEARLY)])
 def registers(duckdb: DuckDBResource, sources: SourcesResource):
     register = sources.load()
     frame = tables.observations_table(register)

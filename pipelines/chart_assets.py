@@ -44,12 +44,15 @@ FORMS = {"line": "a line chart", "columns": "a column chart", "bars": "a bar cha
 
 def chart_asset(spec: dict) -> AssetsDefinition:
     """The asset drawing one chart in French and Dutch."""
+    # The UI renders a description inline (a materialisation's Markdown sits behind a click):
+    # the description shows the published chart, served by `make ui`.
+    picture = outputs_url(f"charts/{spec['chart_id']}_fr_screen.png")
     @asset(name=f"chart_{spec['chart_id']}", group_name="publication", deps=["series"],
            kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]},
            description=f"Chart `{spec['chart_id']}`, {FORMS[spec['form']]} of "
                        f"{indicator_description(spec['indicator'])} PNG (two columns and one "
                        f"column) and SVG with live text in French and Dutch, alt text, long "
-                       f"description and a public CSV.")
+                       f"description and a public CSV.\n\n![The published chart]({picture})")
     def _chart(context, duckdb: DuckDBResource, outputs: OutputsResource,
                sources: SourcesResource) -> MaterializeResult:
         with duckdb.get_connection() as con:

@@ -20,7 +20,7 @@ from pipelines.metadata import outputs_url
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from sources.register import Catalogues
-from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, show
+from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, printed_decimals, show
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
@@ -69,14 +69,19 @@ def findings_result(findings: pd.DataFrame, observations: pd.DataFrame) -> Asset
     units = dict(zip(observations["observation_id"], observations["unit"]))
     indicators = dict(zip(observations["observation_id"], observations["indicator"]))
     periods = dict(zip(observations["observation_id"], observations["period"]))
+    printed = dict(zip(observations["observation_id"], observations["number_text"].fillna("")))
     records, links = [], []
     for _, rows in findings.groupby("finding_id", sort=False):
         main = rows.iloc[0]
         where = f"{main['document_id']}:{main['line']}"
-        records.append(TableRecord({
+        decimals = printed_decimals(printed.get(main["observation_id"], ""))
+        records.append(TableRecord({  # computed: one decimal more than printed, if it has one
             "rule": main["rule"], "indicator": indicators.get(main["observation_id"], ""),
-            "period": periods.get(main["observation_id"], ""), "stated": show(main["actual"]),
-            "computed": show(main["expected"]), "unit": units.get(main["observation_id"], ""),
+            "period": periods.get(main["observation_id"], ""),
+            "stated": show(main["actual"], decimals),
+            "computed": show(main["expected"], decimals if round(main["expected"], decimals)
+                             == main["expected"] else decimals + 1),
+            "unit": units.get(main["observation_id"], ""),
             "where": where, "quote": main["quote"]}))
         links.append(f"- **{main['rule']}** {main['message']} — [{where}]("
                      f"{outputs_url(f'quality/documents/{main.document_id}.html#L{main.line}')})")

@@ -161,6 +161,14 @@ def print_summary(outputs) -> None:
     print(f"  Parquet:                 {outputs / 'parquet'}/")
     print(f"  Charts:                  {outputs / 'charts'}/ (gallery: index.html)")
     print(f"  Quality report:          {outputs / 'quality' / 'report.html'}")
+    from publication import readme
+
+    block = readme.render(readme.figures(outputs / "warehouse.duckdb"))
+    if readme.current_block(readme.README.read_text()) == block:
+        print("README.md's figures match this publication.")
+    else:
+        print("README.md's figures differ from this publication: python -m publication.readme "
+              "--write updates them.")
 
 
 if __name__ == "__main__":

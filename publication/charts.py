@@ -918,13 +918,16 @@ def render_chart(spec: dict, series: pd.DataFrame, observations: pd.DataFrame,
             fig = draw(spec, points, refs, texts, labels, lang, size)
             made["layout"][f"{lang}_{size}"] = layout_problems(fig)
             suffix = "" if size == "wide" else "_1col"
-            outputs = [("png", {"dpi": 300})] + ([("svg", {"metadata": {"Date": None}})]
-                                                 if size == "wide" else [])
-            for ext, options in outputs:
-                name = f"{stem}_{lang}{suffix}.{ext}"
+            # print PNG at 300 dpi; for the wide size also the SVG and a screen PNG at 96 dpi
+            # (web pages, slides, the Dagster UI)
+            outputs = [("png", "", {"dpi": 300})] + (
+                [("svg", "", {"metadata": {"Date": None}}), ("png", "_screen", {"dpi": 96})]
+                if size == "wide" else [])
+            for ext, screen, options in outputs:
+                name = f"{stem}_{lang}{suffix}{screen}.{ext}"
                 with atomic_path(out_dir / name) as tmp:
                     fig.savefig(tmp, format=ext, **options)
-                made["files"][f"{ext}_{lang}{suffix}"] = name
+                made["files"][f"{ext}_{lang}{suffix}{screen}"] = name
             if lang == "fr" and size == "wide":
                 made["thumbnail"] = thumbnail_markdown(fig, stem)
             plt.close(fig)

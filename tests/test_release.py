@@ -279,7 +279,7 @@ def test_make_run_prints_each_cause_once_without_traces(published_folder, source
     assert run.returncode == 1, run.stdout + run.stderr
     failed = [line for line in run.stderr.splitlines() if line.startswith("FAILED")]
     assert len(failed) == 1 and failed[0].startswith(
-        f"FAILED (number_coverage, observations): {sources_copy}/figures/003.yaml: not UTF-8 text"
+        f"FAILED (coverage, registers): {sources_copy}/figures/003.yaml: not UTF-8 text"
     ), failed
     assert "Stack Trace" not in run.stderr and "Traceback" not in run.stderr
     assert "nothing new was published; release" in run.stderr.splitlines()[-1]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -153,6 +154,10 @@ CHECK_QUERY = """{ assetNodes { assetKey { path } assetChecksOrError { ... on As
     label __typename ... on TableMetadataEntry { table { records schema { columns { name } } } }
     } } } } } } } }"""
 
+FRESHNESS_QUERY = """{ assetNodes { assetKey { path } internalFreshnessPolicy {
+    ... on TimeWindowFreshnessPolicy { failWindowSeconds warnWindowSeconds } }
+    freshnessStatusInfo { freshnessStatus } } }"""
+
 
 def published_tables_and_links(port: int, files_port: int) -> None:
     """Every published table is an asset with SQL-typed, described columns; findings checks
@@ -169,6 +174,7 @@ def published_tables_and_links(port: int, files_port: int) -> None:
             assert column["type"].split("(")[0] in {"VARCHAR", "DOUBLE", "BIGINT", "INTEGER",
                                                     "BOOLEAN", "DATE"}, (table, column)
             assert column["description"], (table, column["name"])
+            assert "<" not in column["description"], (table, column["name"])  # read as HTML
     lineage = next(e for e in nodes["series"]["assetMaterializations"][0]["metadataEntries"]
                    if e["label"] == "dagster/column_lineage")["lineage"]
     assert {"observations"} == {d["assetKey"]["path"][0] for c in lineage for d in c["columnDeps"]}
@@ -188,3 +194,21 @@ def published_tables_and_links(port: int, files_port: int) -> None:
     assert {c["name"] for c in table["schema"]["columns"]} == {
         "rule", "indicator", "period", "stated", "computed", "unit", "where", "quote"}
     assert table["records"]
+
+    for name in ("sums_and_shares_findings", "changes_and_ratios_findings"):
+        evaluation = checks[name]["executionForLatestMaterialization"]["evaluation"]
+        records = next(e for e in evaluation["metadataEntries"] if e["label"] == "table")[
+            "table"]["records"]
+        for record in map(json.loads, records):  # one number format: 1 746 510 000, -3,4
+            for field in ("stated", "computed"):
+                assert re.fullmatch(r"-?\d{1,3}(\u202f\d{3})*(,\d+)?", record[field]), record
+            assert re.fullmatch(r"\d{3}:\d+", record["where"]) and record["quote"], record
+
+    fresh = {"/".join(n["assetKey"]["path"]): n for n in graphql(port, FRESHNESS_QUERY)["assetNodes"]
+             if n["internalFreshnessPolicy"]}
+    assert {"documents", "observations", "observation_breakdowns", "consistency_rules",
+            "register_lint"} == set(fresh)
+    for node in fresh.values():
+        assert node["internalFreshnessPolicy"]["failWindowSeconds"] == 400 * 86400
+        # just materialised: fresh, or not yet evaluated by the daemon; never late
+        assert node["freshnessStatusInfo"]["freshnessStatus"] in ("HEALTHY", "UNKNOWN"), node

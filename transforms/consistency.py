@@ -17,10 +17,18 @@ FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "act
                    "document_sha256", "line", "quote", "value", "declared_at"]
 
 
-def show(value: float) -> str:
-    """A number for a message: grouped thousands, no exponent, up to 4 decimals."""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ")
+def show(value: float, decimals: int | None = None) -> str:
+    """A number as the reports print it (fr-BE: '56 484 466,02'), with `decimals` decimals, or
+    up to two when None; one format for every message and every findings table."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0" if decimals == 0 else "#,##0.##"
+    return format_decimal(value, format=pattern, locale="fr_BE")
+
+
+def printed_decimals(number_text: str) -> int:
+    """Decimals of a number as the document prints it ('54,5' -> 1, '1.476.510' -> 0)."""
+    return len(number_text.rsplit(",", 1)[1]) if "," in number_text else 0
 
 
 def _finding(rule: str, message: str, expected: float, actual: float, tolerance: float,
