@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]  # the tests import their conftest
 
 from tests.test_release import KILL_AT, whole_release  # noqa: E402
 from tests.test_ui import free_port, graphql  # noqa: E402
