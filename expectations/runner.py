@@ -2,7 +2,8 @@
 
 `great_expectations` takes seconds to import: it is imported here, lazily, once per process, and
 one ephemeral context serves every validation of the process. Each validation goes through a
-checkpoint that also updates the Data Docs site in `docs_dir`.
+checkpoint whose result the context keeps; `build_docs` renders the Data Docs of every validation
+of the process once, at the end of a run (one site rebuild instead of one per suite).
 """
 from __future__ import annotations
 
@@ -43,8 +44,18 @@ def _replace(collection, item):
     return collection.add(item)
 
 
-def validate(frame: pd.DataFrame, name: str, expectations: list,
-             docs_dir: Path | None = None) -> dict:
+def build_docs(docs_dir: Path) -> bool:
+    """Render the Data Docs of this process's validations into `docs_dir`; False (and nothing
+    imported or written) when no suite ran in this process, e.g. a publication-only run."""
+    if _context.cache_info().currsize == 0:
+        return False
+    _, context, _ = _context()
+    Path(docs_dir).mkdir(parents=True, exist_ok=True)
+    context.build_data_docs(site_names=[_docs_site(str(Path(docs_dir).resolve()))])
+    return True
+
+
+def validate(frame: pd.DataFrame, name: str, expectations: list) -> dict:
     """Validate `frame` against `expectations` (gx expectation objects) as suite `name`.
 
     Returns success, the number of expectations evaluated and, per failed expectation, its
@@ -63,13 +74,8 @@ def validate(frame: pd.DataFrame, name: str, expectations: list,
         batch_definition = asset.add_batch_definition_whole_dataframe("whole")
     definition = _replace(context.validation_definitions,
                           gx.ValidationDefinition(data=batch_definition, suite=suite, name=name))
-    actions = []
-    if docs_dir is not None:
-        Path(docs_dir).mkdir(parents=True, exist_ok=True)
-        actions.append(gx.checkpoint.UpdateDataDocsAction(
-            name="data_docs", site_names=[_docs_site(str(Path(docs_dir).resolve()))]))
     checkpoint = _replace(context.checkpoints, gx.Checkpoint(
-        name=name, validation_definitions=[definition], actions=actions,
+        name=name, validation_definitions=[definition], actions=[],
         result_format="SUMMARY"))
     run = checkpoint.run(batch_parameters={"dataframe": frame})
     result = next(iter(run.run_results.values()))

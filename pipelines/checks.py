@@ -41,7 +41,7 @@ def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
 def suite_result(frame: pd.DataFrame, name: str, expectations: list,
                  outputs: OutputsResource) -> AssetCheckResult:
     """Run a GX suite as a blocking ERROR check; metadata lists expectations and failures."""
-    outcome = validate(frame, name, expectations, outputs.build_docs)
+    outcome = validate(frame, name, expectations)
     return AssetCheckResult(
         passed=outcome["success"],
         severity=AssetCheckSeverity.ERROR,

@@ -164,7 +164,14 @@ def test_quality_findings_name_each_disagreement_with_its_quotes(materialized):
     assert shares["actual"].iloc[0] == pytest.approx(98)
     html = (outputs / "quality" / "report.html").read_text()
     assert "à 14% dans plus de cinq jours" in html and "shares_100" in html
-    assert (outputs / "quality" / "gx" / "index.html").is_file()
+    # the Data Docs, rendered once at the end of the run, list every suite of the run
+    gx_docs = outputs / "quality" / "gx"
+    index = (gx_docs / "index.html").read_text()
+    suites = ("documents", "indicators", "observations", "series", "series_vintages", "changes",
+              "regional", "number_coverage", "quality_findings")
+    for suite in suites:
+        assert (gx_docs / "expectations" / f"{suite}.html").is_file() and suite in index, suite
+    assert len(list((gx_docs / "validations").rglob("*.html"))) == len(suites)
 
 
 def test_every_published_table_and_column_is_documented(materialized):
