@@ -24,6 +24,8 @@ def test_definitions_load_with_groups_descriptions_and_the_full_job():
         assert node.group_name in {"sources", "warehouse", "validation", "derived",
                                    "publication"}, key
         assert node.description, key
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert not groups & keys, "a name used for a group and an asset"
     assert defs.resolve_job_def("full_refresh") is not None
     checks = {c.name for c in graph.asset_check_keys}
     assert "observations_suite" in checks
