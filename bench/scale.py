@@ -53,7 +53,9 @@ def measure(n: int) -> dict:
         outcome = validate(with_provenance_flags(observations, cat), "observations",
                            suites.observations_expectations(
                                list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-                               list(vocab["qualifiers"]), list(vocab["geos"])))
+                               list(vocab["qualifiers"]), list(vocab["geos"]),
+                               list(vocab["entities"]), list(vocab["obs_statuses"]),
+                               list(vocab["period_bases"])))
         times["validation"] = time.perf_counter() - t
         assert outcome["success"], outcome["failures"]
 
