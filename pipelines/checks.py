@@ -19,8 +19,9 @@ from expectations.runner import validate
 from pipelines.metadata import outputs_url
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
+from sources.numbers import written_decimals
 from sources.register import Catalogues
-from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, printed_decimals, show
+from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, show
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
@@ -66,22 +67,21 @@ FINDINGS_SCHEMA = TableSchema(columns=[
 
 def findings_result(findings: pd.DataFrame, observations: pd.DataFrame) -> AssetCheckResult:
     """A WARN result listing each disagreement once, as a table and with links to the lines."""
-    units = dict(zip(observations["observation_id"], observations["unit"]))
-    indicators = dict(zip(observations["observation_id"], observations["indicator"]))
-    periods = dict(zip(observations["observation_id"], observations["period"]))
-    printed = dict(zip(observations["observation_id"], observations["number_text"].fillna("")))
+    columns = ["indicator", "period", "unit", "number_text"]
+    about = observations.set_index("observation_id")[columns].fillna("").to_dict("index")
     records, links = [], []
     for _, rows in findings.groupby("finding_id", sort=False):
         main = rows.iloc[0]
         where = f"{main['document_id']}:{main['line']}"
-        decimals = printed_decimals(printed.get(main["observation_id"], ""))
+        figure = about.get(main["observation_id"], {})
+        decimals = written_decimals(figure.get("number_text"))
         records.append(TableRecord({  # computed: one decimal more than printed, if it has one
-            "rule": main["rule"], "indicator": indicators.get(main["observation_id"], ""),
-            "period": periods.get(main["observation_id"], ""),
+            "rule": main["rule"], "indicator": figure.get("indicator", ""),
+            "period": figure.get("period", ""),
             "stated": show(main["actual"], decimals),
             "computed": show(main["expected"], decimals if round(main["expected"], decimals)
                              == main["expected"] else decimals + 1),
-            "unit": units.get(main["observation_id"], ""),
+            "unit": figure.get("unit", ""),
             "where": where, "quote": main["quote"]}))
         links.append(f"- **{main['rule']}** {main['message']} — [{where}]("
                      f"{outputs_url(f'quality/documents/{main.document_id}.html#L{main.line}')})")

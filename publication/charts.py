@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from publication import formats
+from sources.numbers import written_decimals
 from publication.files import atomic_path, write_text
 
 SPECS = Path(__file__).resolve().parent / "charts.yaml"
@@ -176,15 +177,6 @@ def select_extra(spec: dict, series: pd.DataFrame, key: str) -> dict | None:
     if len(rows) != 1:
         raise ChartSpecError(f"chart {spec['chart_id']}: {key} {item} matches {len(rows)} rows")
     return {**rows.iloc[0].to_dict(), "label": item.get("label")}
-
-
-def written_decimals(number_text) -> int:
-    """Decimals as the source printed the number ("1,65" -> 2, "253 866" -> 0)."""
-    text = str(number_text or "")
-    match = re.search(r"[,.](\d+)$", text.replace(" ", "").replace("\u00a0", ""))
-    if not match or "." in text and len(match.group(1)) == 3:
-        return 0
-    return len(match.group(1))
 
 
 # ---------------------------------------------------------------- texts

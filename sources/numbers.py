@@ -295,3 +295,12 @@ def read_deadline(text: str, yearly: bool) -> NumberToken:
     kind = "a day of the year without a year (le 31 mars, en novembre)" if yearly \
         else "a dated deadline (31 mars 2024, fin de l'année 2024, premier semestre 2025)"
     raise NumberFormatError(f"no {kind} in {text!r}")
+
+
+def written_decimals(number_text) -> int:
+    """Decimals as the source printed the number ("1,65" -> 2, "253 866" -> 0)."""
+    text = str(number_text or "")
+    match = re.search(r"[,.](\d+)$", text.replace(" ", "").replace("\u00a0", ""))
+    if not match or "." in text and len(match.group(1)) == 3:
+        return 0
+    return len(match.group(1))

@@ -26,11 +26,6 @@ def show(value: float, decimals: int | None = None) -> str:
     return format_decimal(value, format=pattern, locale="fr_BE")
 
 
-def printed_decimals(number_text: str) -> int:
-    """Decimals of a number as the document prints it ('54,5' -> 1, '1.476.510' -> 0)."""
-    return len(number_text.rsplit(",", 1)[1]) if "," in number_text else 0
-
-
 def _finding(rule: str, message: str, expected: float, actual: float, tolerance: float,
              involved: list[tuple[pd.Series, str]], declared_at: str | None,
              severity: str = "WARN") -> list[dict]:
