@@ -4,6 +4,7 @@ Every published table is an asset (a step that writes several is a multi-asset),
 materialisation carries the table's SQL-typed, described columns, its column lineage, row count
 and a preview (pipelines/metadata.py)."""
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy,
@@ -13,11 +14,12 @@ from dagster_duckdb import DuckDBResource
 from pipelines.metadata import outputs_url, table_metadata
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table
-from publication import dictionary
+from publication import datapackage, dictionary
 from publication.files import publish_release, publish_tree, write_parquet, write_text
 from publication.quality_report import document_pages, render_report
 from transforms import tables
 from transforms.consistency import findings_table
+from transforms.crosscheck import crosscheck_table
 from transforms.regional import regional_table
 from transforms.series import SERIES_KEY, changes_table, series_table, vintages_table
 
@@ -161,6 +163,32 @@ def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeRes
         return MaterializeResult(metadata=table_metadata(con, "regional"))
 
 
+@multi_asset(name="official_crosscheck_step", specs=[
+    spec("official_values", "sources", "Official reference values (Statbel, Eurostat and the "
+         "federal services that republish them: at-risk-of-poverty and AROPE rates, poverty "
+         "thresholds, ESSPROS expenditure), each with the address of its page and the date it was "
+         "read (sources/reference/, checked against its SHA-256 in sources/references.yaml).",
+         deps=["indicators"], freshness_policy=YEARLY),
+    spec("official_crosscheck", "validation", "Every poverty rate (and ESSPROS share of GDP) of "
+         "the documents beside the official value of the same survey year and definition: "
+         "agrees, differs, year not stated (no verdict) or no official value.",
+         deps=["observations", "documents", "official_values"])])
+def official_crosscheck_step(duckdb: DuckDBResource, sources: SourcesResource):
+    reference = sources.official_values()
+    with duckdb.get_connection() as con:
+        made = {"official_values": reference,
+                "official_crosscheck": crosscheck_table(read_table(con, "observations"),
+                                                        read_table(con, "documents"),
+                                                        reference)}
+        for name, table in made.items():
+            replace_table(con, name, table)
+        meta = {name: table_metadata(con, name) for name in made}
+    meta["official_crosscheck"]["verdicts"] = MetadataValue.json(
+        {k: int(v) for k, v in made["official_crosscheck"]["verdict"].value_counts().items()})
+    for name in made:
+        yield MaterializeResult(asset_key=name, metadata=meta[name])
+
+
 @asset(group_name="validation", deps=["observations", "consistency_rules", "series",
                                       "series_vintages", "changes", "regional"],
        kinds=KINDS, owners=OWNERS,
@@ -180,7 +208,8 @@ def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
 
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
                     "consistency_rules", "register_lint", "series", "series_vintages", "changes",
-                    "regional", "coverage_summary", "number_coverage", "quality_findings"]
+                    "regional", "coverage_summary", "number_coverage", "quality_findings",
+                    "official_values", "official_crosscheck"]
 
 
 @asset(group_name="publication", deps=PUBLISHED_TABLES, kinds={"duckdb"}, owners=OWNERS,
@@ -215,7 +244,8 @@ def parquet_files(duckdb: DuckDBResource, outputs: OutputsResource) -> Materiali
         "rows": MetadataValue.json(written)})
 
 
-@asset(group_name="publication", deps=["quality_findings", "coverage_summary", "register_lint"],
+@asset(group_name="publication", deps=["quality_findings", "coverage_summary", "register_lint",
+                                       "official_crosscheck"],
        kinds={"html"}, owners=OWNERS,
        description="outputs/quality/report.html (each finding with its quotes side by side, the "
                    "register lint), every document with its lines numbered "
@@ -225,9 +255,10 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource,
                    sources: SourcesResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         data = {n: read_table(con, n) for n in ("quality_findings", "documents",
-                                                "coverage_summary", "register_lint")}
+                                                "coverage_summary", "register_lint",
+                                                "official_crosscheck")}
     html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"],
-                         data["register_lint"])
+                         data["register_lint"], data["official_crosscheck"])
     write_text(html, outputs.stage / "quality" / "report.html")
     cat = sources.catalogues()
     for name, page in document_pages(data["documents"], cat.document_lines).items():
@@ -240,7 +271,46 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource,
         "findings": MetadataValue.int(data["quality_findings"]["finding_id"].nunique())})
 
 
-@asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery"],
+@asset(group_name="publication", deps=["series", "observations", "indicators"],
+       kinds={"sdmx"}, owners=OWNERS,
+       description="The series in SDMX: sdmx/series.csv (SDMX-CSV 2.0, one observation per "
+                   "series point with OBS_STATUS, UNIT_MULT and the ESSPROS function) and "
+                   "sdmx/structure.xml (SDMX-ML 3.0: data flow, data structure, code lists).")
+def sdmx_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeResult:
+    from publication.sdmx import write_sdmx_files
+
+    with duckdb.get_connection() as con:
+        series = read_table(con, "series")
+        made = write_sdmx_files(outputs.stage / "sdmx", series, read_table(con, "observations"),
+                                read_table(con, "indicators"))
+    return MaterializeResult(metadata={
+        "observations": MetadataValue.int(len(series)),
+        "data": MetadataValue.url(outputs_url("sdmx/series.csv")),
+        "structure": MetadataValue.url(outputs_url("sdmx/structure.xml"))})
+
+
+@asset(group_name="publication", deps=[parquet_files], kinds={"json"}, owners=OWNERS,
+       description="datapackage.json (Frictionless Data Package v2): every published table a "
+                   "resource (Parquet; CSV as well where the dictionary says csv) with its Table "
+                   "Schema from the data dictionary (types, meanings, units, primary and foreign "
+                   "keys) and SHA-256, the licence, and the source documents with their SHA-256.")
+def data_package(context: AssetExecutionContext, duckdb: DuckDBResource,
+                 outputs: OutputsResource) -> MaterializeResult:
+    for stale in (outputs.stage / "csv").glob("*.csv"):
+        stale.unlink()
+    with duckdb.get_connection() as con:
+        for name in datapackage.csv_tables():
+            datapackage.write_csv(read_table(con, name), outputs.stage / "csv" / f"{name}.csv")
+        made = datapackage.write_package(outputs.stage, read_table(con, "data_dictionary"),
+                                         read_table(con, "documents"), release_id(context))
+    resources = json.loads(made.read_text(encoding="utf-8"))["resources"]
+    return MaterializeResult(metadata={
+        "resources": MetadataValue.int(len(resources)),
+        "package": MetadataValue.url(outputs_url("datapackage.json"))})
+
+
+@asset(group_name="publication", deps=[parquet_files, quality_report, "chart_gallery", data_package,
+                                          sdmx_files],
        kinds={"duckdb"}, owners=OWNERS,
        description="Publication, after every blocking check passed: the read-only DuckDB file, "
                    "the Parquet files, the charts and the quality report of this run become one "
@@ -259,7 +329,8 @@ def release(context: AssetExecutionContext, duckdb: DuckDBResource,
                   for name in PUBLISHED_TABLES + ["data_dictionary"]}
     made = publish_release(outputs.path, release_id(context), context.run.run_id,
                            {name: outputs.stage / name for name in ("parquet", "charts",
-                                                                    "quality")},
+                                                                    "quality", "csv", "sdmx",
+                                                                    "datapackage.json")},
                            outputs.build_db)
     return MaterializeResult(metadata={
         "warehouse": MetadataValue.path(str(outputs.warehouse)),

@@ -159,6 +159,32 @@ def register_lint_findings(duckdb: DuckDBResource) -> AssetCheckResult:
                   "table": MetadataValue.table(records=records, schema=schema)})
 
 
+@asset_check(asset=AssetKey("official_crosscheck"), blocking=False,
+             name="official_crosscheck_findings",
+             description="Findings (WARN, reported, never blocks): a poverty rate or ESSPROS share "
+                         "of the documents that differs, beyond the rounding of both, from the "
+                         "official value of the same survey year and definition; the table shows "
+                         "every figure compared, side by side with its official value.")
+def official_crosscheck_findings(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        compared = read_table(con, "official_crosscheck")
+    columns = ("verdict", "figure", "period", "ours", "official", "official_year", "source",
+               "quote")
+    schema = TableSchema(columns=[TableColumn(c, "text") for c in columns])
+    records = [TableRecord({
+        "verdict": r.verdict, "figure": r.observation_id, "period": r.period,
+        "ours": show(r.value), "official": "" if pd.isna(r.official_value)
+        else show(r.official_value), "official_year": r.official_year or "",
+        "source": r.source_url or "", "quote": r.quote}) for r in compared.itertuples()]
+    verdicts = compared["verdict"].value_counts()
+    return AssetCheckResult(
+        passed=not (compared["verdict"] == "differs").any(), severity=AssetCheckSeverity.WARN,
+        metadata={"findings": MetadataValue.int(int(verdicts.get("differs", 0))),
+                  "verdicts": MetadataValue.json({k: int(v) for k, v in verdicts.items()}),
+                  "table": MetadataValue.table(records=records, schema=schema),
+                  "report": MetadataValue.url(outputs_url("quality/report.html#official"))})
+
+
 @asset_check(asset=AssetKey("documents"), blocking=True,
              description="GX suite `documents`: columns, unique ids, SHA-256 format, periods.")
 def documents_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> AssetCheckResult:
@@ -250,4 +276,5 @@ findings_suite = table_suite(
 ALL_CHECKS = [documents_suite, indicators_suite, observations_suite, series_suite, vintages_suite,
               changes_suite, regional_suite, coverage_suite, findings_suite,
               sums_and_shares_findings, changes_and_ratios_findings, repeated_figures_findings,
-              derived_points_findings, plausibility_findings, register_lint_findings]
+              derived_points_findings, plausibility_findings, register_lint_findings,
+              official_crosscheck_findings]

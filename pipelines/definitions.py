@@ -11,7 +11,8 @@ from pipelines.resources import (BuildDatabase, OutputsResource, SourcesResource
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.registers, assets.coverage,
               assets.series_and_vintages, assets.changes, assets.regional,
-              assets.quality_findings, assets.data_dictionary, assets.parquet_files,
+              assets.official_crosscheck_step, assets.quality_findings, assets.data_dictionary,
+              assets.parquet_files, assets.sdmx_files, assets.data_package,
               *chart_assets.CHART_ASSETS, chart_assets.chart_gallery, assets.quality_report,
               assets.release]
 

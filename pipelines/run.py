@@ -161,6 +161,8 @@ def print_summary(outputs) -> None:
     print(f"  Parquet:                 {outputs / 'parquet'}/")
     print(f"  Charts:                  {outputs / 'charts'}/ (gallery: index.html)")
     print(f"  Quality report:          {outputs / 'quality' / 'report.html'}")
+    print(f"  Data package:            {outputs / 'datapackage.json'} (Parquet, csv/)")
+    print(f"  SDMX:                    {outputs / 'sdmx'}/ (series.csv, structure.xml)")
     from publication import readme
 
     block = readme.render(readme.figures(outputs / "warehouse.duckdb"))

@@ -82,7 +82,8 @@ def publish_tree(source: Path, target: Path) -> Path:
     return target
 
 
-PUBLISHED = ("warehouse.duckdb", "parquet", "charts", "quality")
+PUBLISHED = ("warehouse.duckdb", "parquet", "charts", "quality", "csv", "sdmx",
+             "datapackage.json")
 
 
 class ReleaseError(PublicationError):
@@ -113,10 +114,10 @@ def publish_release(outputs: Path, release_id: str, run_id: str, folders: dict[s
 
     Everything is copied into `outputs/releases/.<id>.partial/`, synced, renamed to
     `releases/<id>/`, and then made visible by ONE atomic rename: the link `outputs/current`.
-    `outputs/warehouse.duckdb`, `parquet`, `charts` and `quality` are fixed links into
-    `current`, so readers see the four together: the old release or the new one, whatever is
-    killed when. A reader holding a file keeps the release it opened (the `keep` newest stay on
-    disk). A failure before the switch raises ReleaseError saying what stays visible.
+    `outputs/warehouse.duckdb`, `parquet`, `charts`, `quality`, `csv`, `sdmx` and
+    `datapackage.json` are fixed links into `current`, so readers see them together: the old
+    release or the new one, whatever is killed when. A reader holding a file keeps the release
+    it opened (the `keep` newest stay on disk). A failure before the switch raises ReleaseError saying what stays visible.
     """
     outputs = Path(outputs)
     releases = outputs / "releases"
@@ -127,7 +128,10 @@ def publish_release(outputs: Path, release_id: str, run_id: str, folders: dict[s
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir()
         for name, folder in folders.items():
-            shutil.copytree(folder, partial / name)
+            if folder.is_dir():
+                shutil.copytree(folder, partial / name)
+            else:
+                shutil.copyfile(folder, partial / name)
         shutil.copyfile(database, partial / "warehouse.duckdb")
         manifest = {"release": release_id, "run_id": run_id,
                     "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -22,7 +22,8 @@ table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px soli
 
 
 def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.DataFrame,
-                  lint: pd.DataFrame | None = None) -> str:
+                  lint: pd.DataFrame | None = None,
+                  crosscheck: pd.DataFrame | None = None) -> str:
     """A self-contained HTML page; every text taken from the documents is escaped."""
     titles = dict(zip(documents["document_id"], documents["title"]))
     unique = findings.drop_duplicates("finding_id")
@@ -36,6 +37,8 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
              "<h2>Numbers in the documents</h2>", _table(summary)]
     if lint is not None:
         parts += _lint_section(lint)
+    if crosscheck is not None:
+        parts += _crosscheck_section(crosscheck)
     for rule, group in findings.groupby("rule", sort=True):
         parts.append(f"<h2 id='{escape(rule)}'>{escape(rule)}</h2>")
         for finding_id, rows in group.groupby("finding_id", sort=False):
@@ -56,6 +59,31 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
             parts.append("</div></div>")
     parts.append("<p><a href='gx/index.html'>Great Expectations Data Docs</a></p></body></html>")
     return "\n".join(parts)
+
+
+def _crosscheck_section(compared: pd.DataFrame) -> list[str]:
+    """The documents' poverty rates beside the official values: agreement and disagreement."""
+    counts = compared["verdict"].value_counts()
+    parts = ["<h2 id='official'>Official cross-check (EU-SILC, ESSPROS)</h2>",
+             "<p>" + " · ".join(f"{escape(k)}: {v}" for k, v in counts.items()) + "</p>",
+             "<table><tr><th>verdict</th><th>figure</th><th>period</th><th>ours</th>"
+             "<th>official</th><th>year</th><th>source</th><th>quote</th><th>note</th></tr>"]
+    order = {"differs": 0, "agrees": 1, "year not stated": 2, "no official value": 3}
+    for r in compared.sort_values("verdict", key=lambda v: v.map(order)).itertuples():
+        official = "" if pd.isna(r.official_value) else show(r.official_value)
+        source = (f"<a href='{escape(r.source_url)}'>{escape(str(r.source_publisher))}</a>"
+                  if isinstance(r.source_url, str) and r.source_url else "")
+        note = "; ".join(x for x in (r.note, r.other_definitions and
+                                     f"other definitions: {r.other_definitions}",
+                                     r.matching_years and f"agreeing years: {r.matching_years}")
+                         if isinstance(x, str) and x)
+        parts.append(f"<tr class='{escape(r.verdict.replace(' ', '_'))}'>"
+                     f"<td>{escape(r.verdict)}</td><td>{escape(r.observation_id)}</td>"
+                     f"<td>{escape(r.period)}</td><td>{show(r.value)}</td><td>{official}</td>"
+                     f"<td>{escape(str(r.official_year or ''))}</td><td>{source}</td>"
+                     f"<td>{escape(r.quote)}</td><td>{escape(note)}</td></tr>")
+    parts.append("</table>")
+    return parts
 
 
 def _lint_section(lint: pd.DataFrame) -> list[str]:

@@ -42,7 +42,7 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
                 "number_coverage_suite", "quality_findings_suite"}
     findings = {"sums_and_shares_findings", "changes_and_ratios_findings",
                 "repeated_figures_findings", "derived_points_findings", "plausibility_findings",
-                "register_lint_findings"}
+                "register_lint_findings", "official_crosscheck_findings"}
     assert blocking | findings == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
@@ -57,7 +57,8 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
                             "data_dictionary", "parquet_files", "chart_gallery",
                             "quality_report", "release", "series_vintages",
                             "observation_breakdowns", "consistency_rules", "coverage_summary",
-                            "register_lint"} | chart_keys
+                            "register_lint", "official_values", "official_crosscheck",
+                            "sdmx_files", "data_package"} | chart_keys
 
 
 def test_observations_parquet_has_the_contract_and_one_row_per_figure(materialized):

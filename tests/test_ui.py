@@ -207,7 +207,7 @@ def published_tables_and_links(port: int, files_port: int) -> None:
     fresh = {"/".join(n["assetKey"]["path"]): n for n in graphql(port, FRESHNESS_QUERY)["assetNodes"]
              if n["internalFreshnessPolicy"]}
     assert {"documents", "observations", "observation_breakdowns", "consistency_rules",
-            "register_lint"} == set(fresh)
+            "register_lint", "official_values"} == set(fresh)
     for node in fresh.values():
         assert node["internalFreshnessPolicy"]["failWindowSeconds"] == 400 * 86400
         # just materialised: fresh, or not yet evaluated by the daemon; never late
