@@ -53,7 +53,7 @@ def measure(n: int) -> dict:
         outcome = validate(with_provenance_flags(observations, cat), "observations",
                            suites.observations_expectations(
                                list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-                               list(vocab["qualifiers"]), list(vocab["geos"]),
+                               list(vocab["qualifiers"]), cat.geo_codes,
                                list(vocab["entities"]), list(vocab["obs_statuses"]),
                                list(vocab["period_bases"])))
         times["validation"] = time.perf_counter() - t
@@ -63,7 +63,7 @@ def measure(n: int) -> dict:
         vintages = vintages_table(observations, documents, indicators)
         series = series_table(vintages)
         changes_table(series)
-        regional_table(series, indicators, vocab["geos"])
+        regional_table(series, indicators, cat.places.table, vocab["geos"])
         times["derivation"] = time.perf_counter() - t
     assert len(observations) == n and int(coverage["unaccounted"].sum()) == 0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -43,7 +43,7 @@ def figure_line(rng: random.Random, i: int) -> tuple[str, dict]:
         line = f"Commune synthétique : les dépenses atteignent {text} millions d'euros en {year}."
         entry = {"quote": f"atteignent {text} millions", "value": round(value * 1e6, 6),
                  "indicator": "synthetic_spending"}
-    entry.update(period=str(year), geo=region, breakdown={"municipality": f"c{i}"})
+    entry.update(period=str(year), geo=region, breakdown={"synthetic_commune": f"c{i}"})
     return line, entry
 
 
@@ -92,7 +92,7 @@ def write_register(path: Path, doc_id: str, entries: list[dict]) -> None:
         out.append(f"    indicator: {e['indicator']}")
         out.append(f'    period: "{e["period"]}"')
         out.append(f"    geo: {e['geo']}")
-        out.append(f"    breakdown: {{municipality: {e['breakdown']['municipality']}}}")
+        out.append(f"    breakdown: {{synthetic_commune: {e['breakdown']['synthetic_commune']}}}")
     path.write_text("\n".join(x for x in out if x) + "\ndismissed: []\n", encoding="utf-8")
 
 

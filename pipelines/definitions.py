@@ -10,7 +10,7 @@ from pipelines.resources import (BuildDatabase, OutputsResource, SourcesResource
                                  default_outputs_dir, default_sources_dir)
 
 ALL_ASSETS = [assets.documents, assets.indicators, assets.registers, assets.coverage,
-              assets.series_and_vintages, assets.changes, assets.regional,
+              assets.series_and_vintages, assets.changes, assets.places_step, assets.regional,
               assets.official_crosscheck_step, assets.quality_findings, assets.data_dictionary,
               assets.parquet_files, assets.sdmx_files, assets.data_package,
               *chart_assets.CHART_ASSETS, chart_assets.chart_gallery, assets.quality_report,

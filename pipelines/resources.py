@@ -110,6 +110,13 @@ class SourcesResource(ConfigurableResource):
             return _verified(Catalogues(Path(self.root)))
 
 
+    def place_lists(self) -> list[dict]:
+        """The lists of places of sources/place_lists.yaml, checked against their documents."""
+        from sources.places import load_place_lists
+
+        with _as_failure():
+            return load_place_lists(Path(self.root), self.catalogues())
+
     def official_values(self):
         """The official reference values of sources/reference/, checked against their SHA-256
         and the vocabulary (bad input fails the step naming the file and the row)."""

@@ -47,7 +47,8 @@ WORDS = {
            "lower_bound": "> : le texte dit « plus de ».",
            "upper_bound": "< : le texte dit « moins de ».", "approx": "± : valeur approximative.",
            "in": "en", "forms": {"line": "Graphique linéaire", "columns": "Graphique en colonnes",
-                                 "bars": "Graphique en barres", "stacked": "Barre empilée"},
+                                 "bars": "Graphique en barres", "stacked": "Barre empilée",
+                                 "map": "Carte"},
            "reference": "Ligne de référence", "from": "de", "to": "à", "line": "ligne",
            "document": "document", "average": "moyenne"},
     "nl": {"source": "Bron: ", "sources": "Bronnen: ", "sep": "; ",
@@ -58,7 +59,8 @@ WORDS = {
            "lower_bound": "> : de tekst zegt ‘meer dan’.",
            "upper_bound": "< : de tekst zegt ‘minder dan’.", "approx": "± : benaderende waarde.",
            "in": "in", "forms": {"line": "Lijngrafiek", "columns": "Kolomgrafiek",
-                                 "bars": "Staafdiagram", "stacked": "Gestapelde staaf"},
+                                 "bars": "Staafdiagram", "stacked": "Gestapelde staaf",
+                                 "map": "Kaart"},
            "reference": "Referentielijn", "from": "van", "to": "tot", "line": "regel",
            "document": "document", "average": "gemiddelde"},
 }
@@ -82,7 +84,7 @@ def load_specs(path: Path = SPECS) -> list[dict]:
         if name in seen:
             raise ChartSpecError(f"{path}: chart id {name} is used twice")
         seen.add(name)
-        if spec["form"] not in ("line", "columns", "bars", "stacked"):
+        if spec["form"] not in ("line", "columns", "bars", "stacked", "map"):
             raise ChartSpecError(f"{path}: chart {name}: unknown form {spec['form']!r}")
         for key in ("title", "subtitle"):
             if set(spec[key]) != set(LANGS):
@@ -476,8 +478,17 @@ def draw(spec, points, refs, texts, labels, lang, size):
     ax = fig.add_axes([left / width, (y_foot + 0.1 + axis_h) / height,
                        (width - left - margin - 0.05) / width, plot_height / height])
     {"line": draw_line, "columns": draw_columns, "bars": draw_bars,
-     "stacked": draw_stacked}[spec["form"]](ax, spec, points, refs, labels, lang, fs)
+     "stacked": draw_stacked, "map": draw_map}[spec["form"]](ax, spec, points, refs, labels,
+                                                               lang, fs)
     return fig
+
+
+def draw_map(ax, spec, points, refs, labels, lang, fs):
+    from publication.maps import draw_map as draw
+
+    draw(ax, spec, points, refs, labels, lang, fs,
+         label_of=lambda row: category_label(row, spec, labels, lang),
+         value_text=lambda row: _label(row, lang))
 
 
 def plot_inches(spec, points, size) -> float:
@@ -486,6 +497,8 @@ def plot_inches(spec, points, size) -> float:
         return scale * (0.42 * len(points) + 0.1 + (0.22 if spec.get("references") else 0))
     if spec["form"] == "stacked":
         return scale * (0.62 * points["group"].nunique() + 0.15)
+    if spec["form"] == "map":
+        return scale * 3.6
     return scale * (2.6 if size == "wide" else 2.2)
 
 

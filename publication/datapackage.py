@@ -39,7 +39,8 @@ def table_schema(dictionary: pd.DataFrame, table: str, spec: dict) -> dict:
     if spec.get("primary_key"):
         schema["primaryKey"] = list(spec["primary_key"])
     keys = [{"fields": list(fk["fields"]),
-             "reference": {"resource": fk["resource"], "fields": list(fk["fields"])}}
+             "reference": {"resource": fk["resource"],
+                           "fields": list(fk.get("reference") or fk["fields"])}}
             for fk in spec.get("foreign_keys") or []]
     if keys:
         schema["foreignKeys"] = keys

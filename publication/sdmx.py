@@ -112,7 +112,8 @@ def observations_frame(series: pd.DataFrame, observations: pd.DataFrame) -> pd.D
     return pd.DataFrame(rows)
 
 
-def structures(frame: pd.DataFrame, series: pd.DataFrame, indicators: pd.DataFrame):
+def structures(frame: pd.DataFrame, series: pd.DataFrame, indicators: pd.DataFrame,
+               places: pd.DataFrame | None = None):
     """Code lists, concept scheme, data structure and data flow for `frame`."""
     from pysdmx.model import (Code, Codelist, Component, Components, Concept, ConceptScheme,
                               Dataflow, DataStructureDefinition, DataType, Role)
@@ -120,13 +121,17 @@ def structures(frame: pd.DataFrame, series: pd.DataFrame, indicators: pd.DataFra
     conf, vocab = settings(), yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
     agency, version = conf["agency"], conf["version"]
     labels = indicators.set_index("indicator")["label_en"].to_dict()
+    place_names = {} if places is None else dict(zip(places["code"], places["name_fr"]))
+    geo_names = {code_id(g, "geo"): " + ".join(
+        vocab["geos"].get(p, {}).get("en") or place_names.get(p, p) for p in g.split("+"))
+        for g in series["geo"].unique()}
     original = {}  # code id -> our value, per dimension, for the code names
     for point in series.itertuples(index=False):
         for dim, value in breakdown_pairs(point.breakdown).items():
             original.setdefault(dim.upper(), {})[code_id(value, dim)] = value
     names = {
         "INDICATOR": lambda c: labels.get(c, c),
-        "GEO": lambda c: vocab["geos"].get(c, {}).get("en", c),
+        "GEO": lambda c: geo_names.get(c, c),
         "ENTITY": lambda c: vocab["entities"].get(c, {}).get("en", c),
         "MEASURE": lambda c: c, "UNIT_MEASURE": lambda c: vocab["units"].get(c, {}).get("en", c),
         "OBS_STATUS": lambda c: vocab["obs_statuses"][c], "OBS_KIND": lambda c: vocab["kinds"][c],
@@ -185,7 +190,8 @@ def structures(frame: pd.DataFrame, series: pd.DataFrame, indicators: pd.DataFra
 
 
 def write_sdmx_files(folder: Path, series: pd.DataFrame, observations: pd.DataFrame,
-                     indicators: pd.DataFrame) -> dict[str, Path]:
+                     indicators: pd.DataFrame, places: pd.DataFrame | None = None
+                     ) -> dict[str, Path]:
     """structure.xml (SDMX-ML 3.0) and series.csv (SDMX-CSV 2.0) in `folder`, each written
     aside and renamed into place."""
     from pysdmx.io import write_sdmx
@@ -196,7 +202,7 @@ def write_sdmx_files(folder: Path, series: pd.DataFrame, observations: pd.DataFr
     from publication.files import atomic_path
 
     frame = observations_frame(series, observations)
-    artefacts, components, flow = structures(frame, series, indicators)
+    artefacts, components, flow = structures(frame, series, indicators, places)
     schema = Schema(context="dataflow", agency=flow.agency, id=flow.id, version=flow.version,
                     components=components)
     made = {"structure": folder / "structure.xml", "data": folder / "series.csv"}

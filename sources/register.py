@@ -29,7 +29,7 @@ MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septe
 FIGURE_KEYS = {"line", "quote", "number", "occurrence", "indicator", "period", "geo", "breakdown",
                "unit", "kind", "qualifier", "scale", "base_period", "negate", "decimal_separator",
                "value", "note", "id", "period_basis", "period_line", "obs_status", "entity",
-               "repeats", "lint"}
+               "repeats", "lint", "places"}
 DISMISS_KEYS = {"line", "number", "reason", "note"}
 
 
@@ -98,6 +98,19 @@ class Catalogues:
     @cached_property
     def vocabulary(self) -> dict:
         return read_yaml(self.root / "vocabulary.yaml")
+
+    @cached_property
+    def places(self):
+        """Regions, provinces and municipalities with their codes (sources/places.py)."""
+        from sources.places import Places
+
+        return Places(self.vocabulary["geos"], self.root / "places.yaml")
+
+    @property
+    def geo_codes(self) -> list[str]:
+        """Every code a figure's geo may hold: the vocabulary's and the municipalities'."""
+        return sorted({g for g in self.vocabulary["geos"] if not g.startswith("__")}
+                      | self.places.codes)
 
     @cached_property
     def documents(self) -> dict[str, dict]:
@@ -300,11 +313,6 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     qualifier = entry.get("qualifier", "exact")
     if qualifier not in vocab["qualifiers"]:
         raise RegisterError(f"{where}: unknown qualifier {qualifier!r}")
-    geo = str(entry.get("geo", "BE"))
-    unknown_geos = [g for g in geo.split("+") if g not in vocab["geos"]]
-    if unknown_geos:
-        raise RegisterError(f"{where}: unknown geo {'+'.join(unknown_geos)!r} (codes of "
-                            f"sources/vocabulary.yaml `geos`, several joined by '+')")
     meaning = _meaning(where, entry, kind, len(lines), vocab)
     period = str(entry.get("period", ""))
     if not PERIOD.match(period):
@@ -321,6 +329,7 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
     if not isinstance(breakdown, dict) or not all(
             CODE.match(str(k)) and isinstance(v, (str, int)) and str(v) for k, v in _clean(breakdown).items()):
         raise RegisterError(f"{where}: breakdown must map snake_case dimensions to values")
+    breakdown, geo = _place(where, entry, _clean(breakdown), period, cat)
     if "value" in entry and not _same(entry["value"], value):
         raise RegisterError(f"{where}: value {entry['value']!r} does not match the quote, which "
                             f"reads {value!r}")
@@ -330,7 +339,7 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
         "indicator": indicator,
         "period": period,
         "geo": geo,
-        "breakdown": format_breakdown(_clean(breakdown)),
+        "breakdown": format_breakdown(breakdown),
         "value": float(value),
         "unit": unit,
         "kind": kind,
@@ -348,6 +357,43 @@ def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat:
         "register_line": entry.get("__line__"),
         "_span": (start + token.start, start + token.end),
     }
+
+
+def _place(where: str, entry: dict, breakdown: dict, period: str,
+           cat: Catalogues) -> tuple[dict, str]:
+    """The figure's geo: the entry's codes (sources/vocabulary.yaml `geos` or REFNIS codes of the
+    places reference), its `places` (names as the document writes them), or the municipality of
+    a `municipality` breakdown, read as its REFNIS code and taken out of the breakdown."""
+    from sources.places import PlaceError
+
+    names = entry.get("places")
+    town = breakdown.pop("municipality", None)
+    given = [x for x in (names is not None and "places", town is not None and "municipality",
+                         "geo" in entry and "geo") if x]
+    if len(given) > 1:
+        raise RegisterError(f"{where}: give the place once ({' or '.join(given)})")
+    try:
+        if names is not None:
+            if not isinstance(names, list) or not names or not all(
+                    isinstance(n, str) and n for n in names):
+                raise RegisterError(f"{where}: places must list place names")
+            codes = [n if n in cat.vocabulary["geos"] and n.startswith("BE")
+                     else _named_geo(n, cat) or cat.places.resolve_name(n, period) for n in names]
+            return breakdown, "+".join(codes)
+        if town is not None:
+            return breakdown, cat.places.resolve_name(str(town), period)
+        geo = str(entry.get("geo", "BE"))
+        return breakdown, "+".join(cat.places.resolve_code(g, period) for g in geo.split("+"))
+    except PlaceError as exc:
+        raise RegisterError(f"{where}: {exc}") from None
+
+
+def _named_geo(name: str, cat: Catalogues) -> str | None:
+    """The vocabulary code of a region or country named in French or Dutch."""
+    from sources.places import slug
+
+    return next((code for code, names in cat.vocabulary["geos"].items() if isinstance(names, dict)
+                 and slug(name) in {slug(names.get("fr", "")), slug(names.get("nl", ""))}), None)
 
 
 def read_token(quote: str, entry: dict, unit: str):

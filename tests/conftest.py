@@ -20,6 +20,18 @@ def materialized(tmp_path_factory):
     return outputs, result
 
 
+@pytest.fixture(scope="module")
+def warehouse(materialized):
+    """The session's build database, read-only, for tests that query its tables."""
+    import duckdb
+
+    outputs, result = materialized
+    assert result.success
+    con = duckdb.connect(str(outputs / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def published_folder(materialized, tmp_path_factory):
     """The session's publication as `make run` leaves it: outputs (a whole release, the build

@@ -1,17 +1,7 @@
 """Derived statistics on the real registers: series across vintages, implied points, regions, changes."""
 from __future__ import annotations
 
-import duckdb
 import pytest
-
-
-@pytest.fixture(scope="module")
-def warehouse(materialized):
-    outputs, result = materialized
-    assert result.success
-    con = duckdb.connect(str(outputs / "warehouse.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def test_arr_ai_series_joins_two_documents_and_implied_points(warehouse):

@@ -121,7 +121,8 @@ def test_sdmx_files_read_back_with_every_series_point_and_status(release, tables
     for point in series.itertuples():
         broken = frozenset((d, sdmx.code_id(v, d))
                            for d, v in sdmx.breakdown_pairs(point.breakdown).items())
-        key = (point.indicator, point.geo, point.entity or sdmx.NOT_APPLICABLE, point.measure,
+        key = (point.indicator, sdmx.code_id(point.geo, "geo"),
+               point.entity or sdmx.NOT_APPLICABLE, point.measure,
                point.unit, sdmx.time_period(point.period), broken)
         row = read.pop(key)  # every series point once
         assert float(row["OBS_VALUE"]) * 10 ** int(row["UNIT_MULT"]) == pytest.approx(

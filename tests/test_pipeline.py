@@ -42,7 +42,8 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
                 "number_coverage_suite", "quality_findings_suite"}
     findings = {"sums_and_shares_findings", "changes_and_ratios_findings",
                 "repeated_figures_findings", "derived_points_findings", "plausibility_findings",
-                "register_lint_findings", "official_crosscheck_findings"}
+                "register_lint_findings", "official_crosscheck_findings",
+                "regional_parts_suite"}
     assert blocking | findings == set(evaluations)
     for name in blocking:
         assert evaluations[name].passed and evaluations[name].severity == AssetCheckSeverity.ERROR
@@ -58,7 +59,8 @@ def test_every_asset_materialises_and_every_check_passes(materialized):
                             "quality_report", "release", "series_vintages",
                             "observation_breakdowns", "consistency_rules", "coverage_summary",
                             "register_lint", "official_values", "official_crosscheck",
-                            "sdmx_files", "data_package"} | chart_keys
+                            "sdmx_files", "data_package", "places",
+                            "place_rollups"} | chart_keys
 
 
 def test_observations_parquet_has_the_contract_and_one_row_per_figure(materialized):
@@ -171,7 +173,7 @@ def test_quality_findings_name_each_disagreement_with_its_quotes(materialized):
     gx_docs = outputs / "quality" / "gx"
     index = (gx_docs / "index.html").read_text()
     suites = ("documents", "indicators", "observations", "series", "series_vintages", "changes",
-              "regional", "number_coverage", "quality_findings")
+              "regional", "regional_parts", "number_coverage", "quality_findings")
     for suite in suites:
         assert (gx_docs / "expectations" / f"{suite}.html").is_file() and suite in index, suite
     assert len(list((gx_docs / "validations").rglob("*.html"))) == len(suites)
