@@ -1,4 +1,5 @@
-"""Shared fixtures: one in-process materialisation of every asset into a temporary folder."""
+"""Shared fixtures: one in-process materialisation of every asset into a temporary folder, made
+once per test session and shared by the pytest-xdist workers."""
 from __future__ import annotations
 
 import shutil
@@ -9,15 +10,53 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def materialized(tmp_path_factory):
-    """Run the full_refresh job once, in process, writing under a temporary outputs folder."""
+def _materialize(outputs: Path):
     from pipelines.definitions import build_definitions
 
-    outputs = tmp_path_factory.mktemp("outputs")
     defs = build_definitions(outputs)
-    result = defs.resolve_job_def("full_refresh").execute_in_process(raise_on_error=False)
-    return outputs, result
+    return defs.resolve_job_def("full_refresh").execute_in_process(raise_on_error=False)
+
+
+class SharedResult:
+    """The events of a run materialised by another worker, read back: what the tests ask of an
+    in-process result (success, materialisations, check evaluations, step failures)."""
+
+    def __init__(self, success: bool, events: list):
+        self.success, self.all_events = success, events
+
+    def get_asset_materialization_events(self):
+        return [e for e in self.all_events if e.is_step_materialization]
+
+    def get_asset_check_evaluations(self):
+        return [e.event_specific_data for e in self.all_events
+                if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+
+    def get_step_failure_events(self):
+        return [e for e in self.all_events if e.is_step_failure]
+
+
+@pytest.fixture(scope="session")
+def materialized(tmp_path_factory, worker_id):
+    """Run the full_refresh job once per session, in process, writing under a temporary outputs
+    folder. Under pytest-xdist the first worker to need it runs it while the others wait, then
+    read its events: tests only read these outputs (those that break something copy them)."""
+    if worker_id == "master":
+        outputs = tmp_path_factory.mktemp("outputs")
+        return outputs, _materialize(outputs)
+    from dagster._serdes import deserialize_value, serialize_value
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent
+    outputs, record = shared / "outputs", shared / "materialized.json"
+    with FileLock(str(shared / "materialized.lock")):
+        if not record.is_file():
+            outputs.mkdir()
+            result = _materialize(outputs)
+            record.write_text(serialize_value({"success": result.success,
+                                               "events": list(result.all_events)}))
+            return outputs, result
+    made = deserialize_value(record.read_text())
+    return outputs, SharedResult(made["success"], made["events"])
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +98,9 @@ def sources_copy(tmp_path) -> Path:
     shutil.copytree(PROJECT / "sources", target,
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     return target
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that need the session's materialisation run last: while one worker materialises,
+    the other runs the tests that do not need it instead of waiting (files keep their order)."""
+    items.sort(key=lambda item: "materialized" in item.fixturenames)

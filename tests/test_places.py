@@ -159,3 +159,6 @@ def test_regional_covers_every_figure_below_belgium_with_shares_and_residue(ware
     rolled = cities[cities["count_kind"] == "rollup"]
     assert set(rolled["level"]) == {"province", "region"} and (rolled["residue"] == 0).all()
     assert (regional["residue_beyond_rounding"] == 0).all()
+    stated = regional[regional["share_kind"] == "observed"]
+    assert len(stated) and (stated["share_difference"].abs() <= 0.05 + 1e-9).all()
+    assert regional.loc[regional["share_kind"] == "derived", "share_difference"].isna().all()

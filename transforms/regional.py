@@ -7,7 +7,8 @@ import pandas as pd
 
 OTHER_PARTS = {"BE-DG": "community", "BE-ABROAD": "abroad"}
 COLUMNS = ["indicator", "entity", "breakdown", "period", "level", "geo", "geo_name_fr",
-           "geo_name_nl", "covers", "share", "share_kind", "count", "count_kind", "total",
+           "geo_name_nl", "covers", "share", "share_kind", "computed_share", "share_difference",
+           "count", "count_kind", "total",
            "sum_of_counts", "sum_of_shares", "residue", "tolerance", "residue_beyond_rounding",
            "count_observation_id", "share_observation_id", "total_observation_id"]
 
@@ -88,6 +89,9 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, places: pd.Da
     frame["sum_of_counts"] = group["count"].transform("sum")
     frame["sum_of_shares"] = group["share"].transform("sum")
     frame["tolerance"] = group["tolerance"].transform("sum") + frame["total_half_unit"]
+    frame["computed_share"] = frame["count"] / frame["total"] * 100
+    stated = frame["share_kind"] == "observed"
+    frame["share_difference"] = (frame["share"] - frame["computed_share"]).where(stated)
     frame["residue"] = frame["total"] - frame["sum_of_counts"]
     frame["residue_beyond_rounding"] = (frame["residue"].abs() - frame["tolerance"]).clip(lower=0)
     # a community or the figures abroad alone are parts of no partition of Belgium
