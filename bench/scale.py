@@ -63,7 +63,7 @@ def measure(n: int) -> dict:
         vintages = vintages_table(observations, documents, indicators)
         series = series_table(vintages)
         changes_table(series)
-        regional_table(series, indicators, cat.places.table, vocab["geos"])
+        regional_table(series, indicators, cat.places.table)
         times["derivation"] = time.perf_counter() - t
     assert len(observations) == n and int(coverage["unaccounted"].sum()) == 0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

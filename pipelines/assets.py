@@ -7,9 +7,9 @@ and a preview (pipelines/metadata.py)."""
 import json
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy,
                      MaterializeResult, MetadataValue, asset, multi_asset)
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.metadata import outputs_url, table_metadata
@@ -36,6 +36,13 @@ def spec(key: str, group: str, description: str, deps=(), kinds=KINDS,
          freshness_policy=None) -> AssetSpec:
     return AssetSpec(key, group_name=group, description=description, deps=list(deps),
                      kinds=kinds, owners=OWNERS, freshness_policy=freshness_policy)
+
+
+def write_tables(con, frames: dict[str, pd.DataFrame]) -> dict[str, dict]:
+    """Replace each warehouse table of a multi-asset step; its materialisation metadata by name."""
+    for name, frame in frames.items():
+        replace_table(con, name, frame)
+    return {name: table_metadata(con, name) for name in frames}
 
 
 def release_id(context) -> str:
@@ -88,15 +95,13 @@ def registers(duckdb: DuckDBResource, sources: SourcesResource):
                "consistency_rules": tables.rules_table(register),
                "register_lint": tables.lint_table(register)}
     with duckdb.get_connection() as con:
-        for name, table in written.items():
-            replace_table(con, name, table)
-        meta = {name: table_metadata(con, name) for name in written}
+        meta = write_tables(con, written)
     meta["observations"].update({
         "documents": MetadataValue.int(frame["document_id"].nunique()),
         "indicators": MetadataValue.int(frame["indicator"].nunique()),
         "documents at their lines": MetadataValue.url(outputs_url("quality/documents/index.html"))})
-    for name in written:
-        yield MaterializeResult(asset_key=name, metadata=meta[name])
+    for name, metadata in meta.items():
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
 @multi_asset(name="coverage", specs=[
@@ -108,10 +113,7 @@ def coverage(context: AssetExecutionContext, duckdb: DuckDBResource, sources: So
     tokens = tables.coverage_table(sources.load())
     summary = tables.coverage_summary(tokens)
     with duckdb.get_connection() as con:
-        replace_table(con, "number_coverage", tokens)
-        replace_table(con, "coverage_summary", summary)
-        meta = {name: table_metadata(con, name) for name in ("number_coverage",
-                                                             "coverage_summary")}
+        meta = write_tables(con, {"number_coverage": tokens, "coverage_summary": summary})
     context.log.info("coverage per document:\n%s", summary.to_string(index=False))
     meta["number_coverage"]["unaccounted"] = MetadataValue.int(int(summary["unaccounted"].sum()))
     for name, metadata in meta.items():
@@ -131,9 +133,7 @@ def series_and_vintages(duckdb: DuckDBResource):
         vintages = vintages_table(read_table(con, "observations"), read_table(con, "documents"),
                                   read_table(con, "indicators"))
         frame = series_table(vintages)
-        replace_table(con, "series_vintages", vintages)
-        replace_table(con, "series", frame)
-        meta = {name: table_metadata(con, name) for name in ("series", "series_vintages")}
+        meta = write_tables(con, {"series": frame, "series_vintages": vintages})
     meta["series"].update({
         "series": MetadataValue.int(frame.groupby(SERIES_KEY).ngroups),
         "derived_points": MetadataValue.int(int((frame["kind"] == "derived").sum())),
@@ -165,19 +165,17 @@ def changes(duckdb: DuckDBResource) -> MaterializeResult:
 def places_step(duckdb: DuckDBResource, sources: SourcesResource):
     from transforms.places import listed_counts, rollup_table
 
-    cat, lists = sources.catalogues(), sources.place_lists()
+    cat = sources.catalogues()
+    lists = sources.place_lists(cat)
     with duckdb.get_connection() as con:
         rollups = pd.concat([rollup_table(read_table(con, "series"), cat.places.table),
-                             listed_counts(lists, cat.places, read_table(con, "observations"))],
+                             listed_counts(lists, read_table(con, "observations"))],
                             ignore_index=True)
-        made = {"places": cat.places.table, "place_rollups": rollups}
-        for name, table in made.items():
-            replace_table(con, name, table)
-        meta = {name: table_metadata(con, name) for name in made}
+        meta = write_tables(con, {"places": cat.places.table, "place_rollups": rollups})
     meta["places"]["levels"] = MetadataValue.json(
         {k: int(v) for k, v in cat.places.table["level"].value_counts().items()})
-    for name in made:
-        yield MaterializeResult(asset_key=name, metadata=meta[name])
+    for name, metadata in meta.items():
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
 @asset(group_name="derived", deps=["series", "places", "place_rollups"], kinds=KINDS,
@@ -187,12 +185,11 @@ def places_step(duckdb: DuckDBResource, sources: SourcesResource):
                    "total: the share (stated where the document gives it, else computed), the "
                    "residue of the parts of each level and whether it exceeds their rounding; "
                    "places named in French and Dutch.")
-def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
-    cat = sources.catalogues()
+def regional(duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
         replace_table(con, "regional", regional_table(
             read_table(con, "series"), read_table(con, "indicators"), read_table(con, "places"),
-            cat.vocabulary["geos"], read_table(con, "place_rollups")))
+            read_table(con, "place_rollups")))
         return MaterializeResult(metadata=table_metadata(con, "regional"))
 
 
@@ -209,17 +206,14 @@ def regional(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeRes
 def official_crosscheck_step(duckdb: DuckDBResource, sources: SourcesResource):
     reference = sources.official_values()
     with duckdb.get_connection() as con:
-        made = {"official_values": reference,
-                "official_crosscheck": crosscheck_table(read_table(con, "observations"),
-                                                        read_table(con, "documents"),
-                                                        reference)}
-        for name, table in made.items():
-            replace_table(con, name, table)
-        meta = {name: table_metadata(con, name) for name in made}
+        compared = crosscheck_table(read_table(con, "observations"),
+                                    read_table(con, "documents"), reference)
+        meta = write_tables(con, {"official_values": reference,
+                                  "official_crosscheck": compared})
     meta["official_crosscheck"]["verdicts"] = MetadataValue.json(
-        {k: int(v) for k, v in made["official_crosscheck"]["verdict"].value_counts().items()})
-    for name in made:
-        yield MaterializeResult(asset_key=name, metadata=meta[name])
+        {k: int(v) for k, v in compared["verdict"].value_counts().items()})
+    for name, metadata in meta.items():
+        yield MaterializeResult(asset_key=name, metadata=metadata)
 
 
 @asset(group_name="validation", deps=["observations", "consistency_rules", "series",

@@ -19,10 +19,10 @@ def chart_labels(sources: SourcesResource) -> dict:
     vocab = cat.vocabulary
     path = cat.root / "breakdowns.yaml"
     breakdowns = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    places = {r.code: {"fr": r.name_fr, "nl": r.name_nl} for r in cat.places.table.itertuples()
-              if r.level == "municipality"}
-    return {"geos": {**places, **vocab["geos"]}, "units": vocab["units"],
-            "entities": vocab["entities"],
+    towns = cat.places.table[cat.places.table["level"] == "municipality"]
+    names = {r.code: {"fr": r.name_fr, "nl": r.name_nl} for r in towns.itertuples()}
+    return {"geos": {**names, **vocab["geos"]}, "units": vocab["units"],
+            "entities": vocab["entities"], "regions": dict(zip(towns["code"], towns["region"])),
             "breakdowns": breakdowns or {},
             "indicators": {c: ind["label"] for c, ind in cat.indicators.items()}}
 

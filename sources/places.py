@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -47,7 +47,6 @@ class Places:
 
     geos: dict
     settings_file: Path = Path(__file__).resolve().parent / "places.yaml"
-    _by_slug: dict = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def settings(self) -> dict:
@@ -121,26 +120,30 @@ class Places:
     def codes(self) -> set[str]:
         return set(self._reference["code"])
 
-    def _names(self) -> dict[str, set[str]]:
-        if not self._by_slug:
-            towns = self._reference[self._reference["level"] == "municipality"]
-            for code, fr, nl in zip(towns["code"], towns["name_fr"], towns["name_nl"]):
-                for name in {fr, nl} - {None}:
-                    self._by_slug.setdefault(slug(name), set()).add(code)
-        return self._by_slug
+    @cached_property
+    def _by_slug(self) -> dict[str, dict[str, set[str]]]:
+        """Codes by the slug of their French and Dutch names: municipalities apart from the other
+        places (regions, provinces, the Community, countries)."""
+        found: dict[str, dict[str, set[str]]] = {"municipality": {}, "other": {}}
+        for code, level, fr, nl in self._reference[["code", "level", "name_fr",
+                                                     "name_nl"]].itertuples(index=False):
+            kind = "municipality" if level == "municipality" else "other"
+            for name in {fr, nl} - {None}:
+                found[kind].setdefault(slug(name), set()).add(code)
+        return found
 
     def alias(self, name: str) -> dict | None:
         aliases = self.settings.get("aliases") or {}
         return next((entry for key, entry in aliases.items() if slug(key) == slug(name)), None)
 
-    def resolve_name(self, name: str, period: str | None = None) -> str:
+    def resolve_name(self, name: str) -> str:
         """The REFNIS code of a municipality named as a document writes it (French or Dutch
         name, or a breakdown slug such as 'molenbeek_saint_jean'); sources/places.yaml reads the
         spellings and ambiguous names. A name the list does not know, or knows twice, is an
         error naming the candidates."""
         entry = self.alias(name)
         wanted = entry["name"] if entry else name
-        found = self._names().get(slug(wanted), set())
+        found = self._by_slug["municipality"].get(slug(wanted), set())
         if len(found) == 1:
             return next(iter(found))
         if not found:
@@ -153,12 +156,25 @@ class Places:
         raise PlaceError(f"place {name!r} is ambiguous: {candidates}; say which in "
                          f"sources/places.yaml")
 
+    def resolve_place(self, name: str) -> str:
+        """The code of a place a register lists by name or code: a code of the places table, a
+        municipality (as resolve_name reads it), or else a region, province, community or
+        country by its French or Dutch name."""
+        if name in self.codes:
+            return name
+        try:
+            return self.resolve_name(name)
+        except PlaceError:
+            others = self._by_slug["other"].get(slug(name), set())
+            if len(others) != 1:
+                raise
+            return next(iter(others))
+
     def resolve_code(self, code: str, period: str) -> str:
-        """A code written in a register: a NUTS code of the vocabulary or a REFNIS code of the
-        reference list, refused when it names a municipality that did not exist yet in the
-        figure's period (a merged municipality's code, from sources/places.yaml)."""
-        if code in self.geos:
-            return code
+        """A code written in a register: a code of the places table (the vocabulary's NUTS and
+        other codes, the reference list's REFNIS codes), refused when it names a municipality
+        that did not exist yet in the figure's period (a merged municipality's code, from
+        sources/places.yaml)."""
         if code not in self.codes:
             raise PlaceError(f"unknown geo {code!r}: neither a code of sources/vocabulary.yaml "
                              f"`geos` nor a municipality of {REFERENCE}")
@@ -170,26 +186,17 @@ class Places:
                                  f"a municipality of {period[:4]}: write its name ({name})")
         return code
 
-    def note_for(self, name: str, period: str) -> str:
-        """What a reader should know about the code given to a place named for `period`."""
-        entry = self.alias(name)
-        if entry and entry.get("merged_on") and period_start(period) < entry["merged_on"]:
-            return f"{name}: {entry['why']}"
-        for key, change in (self.settings.get("changed") or {}).items():
-            if slug(key) == slug(name) and period_start(period) < change["since"]:
-                return f"{name}: {change['why']}"
-        return ""
-
-
 def load_place_lists(root: Path, cat) -> list[dict]:
     """The lists of places of sources/place_lists.yaml, each name checked on its document's lines
-    and against the region of its heading; bad input names the file, the list and the place."""
+    and against the region of its heading, and read as its code (`codes`, by region); bad input
+    names the file, the list and the place."""
     from sources.register import RegisterError
 
     path = root / "place_lists.yaml"
     if not path.is_file():
         return []
     lists = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("lists") or []
+    region_of = cat.places.table.set_index("code")["region"]
     for entry in lists:
         where = f"{path}: list {entry.get('id')!r}"
         if entry.get("document") not in cat.documents:
@@ -197,17 +204,20 @@ def load_place_lists(root: Path, cat) -> list[dict]:
         first, last = entry["lines"]
         text = " ".join(cat.document_lines(entry["document"])[first - 1:last])
         flat = " ".join(text.split())
+        entry["codes"] = {}
         for region, names in entry["by_region"].items():
+            entry["codes"][region] = []
             for name in names:
                 if name not in flat:
                     raise RegisterError(f"{where}: {name!r} is not on lines {first}-{last} of "
                                         f"document {entry['document']}")
                 try:
-                    code = cat.places.resolve_name(name, entry["period"])
+                    code = cat.places.resolve_name(name)
                 except PlaceError as exc:
                     raise RegisterError(f"{where}: {exc}") from None
-                found = cat.places.table.set_index("code").loc[code, "region"]
+                found = region_of[code]
                 if found != region:
                     raise RegisterError(f"{where}: {name!r} ({code}) is in {found}, not in "
                                         f"{region} where the list puts it")
+                entry["codes"][region].append(code)
     return lists

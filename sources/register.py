@@ -108,9 +108,9 @@ class Catalogues:
 
     @property
     def geo_codes(self) -> list[str]:
-        """Every code a figure's geo may hold: the vocabulary's and the municipalities'."""
-        return sorted({g for g in self.vocabulary["geos"] if not g.startswith("__")}
-                      | self.places.codes)
+        """Every code a figure's geo may hold: the places table's (the vocabulary's codes and
+        the municipalities')."""
+        return sorted(self.places.codes)
 
     @cached_property
     def documents(self) -> dict[str, dict]:
@@ -377,23 +377,13 @@ def _place(where: str, entry: dict, breakdown: dict, period: str,
             if not isinstance(names, list) or not names or not all(
                     isinstance(n, str) and n for n in names):
                 raise RegisterError(f"{where}: places must list place names")
-            codes = [n if n in cat.vocabulary["geos"] and n.startswith("BE")
-                     else _named_geo(n, cat) or cat.places.resolve_name(n, period) for n in names]
-            return breakdown, "+".join(codes)
+            return breakdown, "+".join(cat.places.resolve_place(n) for n in names)
         if town is not None:
-            return breakdown, cat.places.resolve_name(str(town), period)
+            return breakdown, cat.places.resolve_name(str(town))
         geo = str(entry.get("geo", "BE"))
         return breakdown, "+".join(cat.places.resolve_code(g, period) for g in geo.split("+"))
     except PlaceError as exc:
         raise RegisterError(f"{where}: {exc}") from None
-
-
-def _named_geo(name: str, cat: Catalogues) -> str | None:
-    """The vocabulary code of a region or country named in French or Dutch."""
-    from sources.places import slug
-
-    return next((code for code, names in cat.vocabulary["geos"].items() if isinstance(names, dict)
-                 and slug(name) in {slug(names.get("fr", "")), slug(names.get("nl", ""))}), None)
 
 
 def read_token(quote: str, entry: dict, unit: str):

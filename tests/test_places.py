@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from sources.places import Places, PlaceError, load_place_lists
 from sources.register import Catalogues, RegisterError, load_all
+from test_register import break_register
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -58,23 +58,20 @@ def test_a_code_of_a_municipality_formed_after_the_period_is_refused(cat):
         cat.places.resolve_code("99999", "2013")
 
 
-def _break(sources_copy: Path, change) -> None:
-    path = sources_copy / "figures" / "003.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data["figures"][0])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def first(**fields):
+    return lambda data: data["figures"][0].update(fields)
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda e: e.update(breakdown={"municipality": "atlantis"}), "'atlantis' is not a munic"),
-    (lambda e: e.update(places=["Anvers", "Atlantis"]), "'Atlantis' is not a municipality"),
-    (lambda e: e.update(geo="73111", period="2013", period_basis="stated"),
-     "formed on 2025-01-01"),
-    (lambda e: e.update(geo="BE2", places=["Anvers"]), r"give the place once"),
-    (lambda e: e.update(places="Anvers"), "places must list place names"),
+    (first(breakdown={"municipality": "atlantis"}), "'atlantis' is not a munic"),
+    (first(places=["Anvers", "Atlantis"]), "'Atlantis' is not a municipality"),
+    (first(geo="73111", period="2013", period_basis="stated"), "formed on 2025-01-01"),
+    (first(geo="BE2", places=["Anvers"]), r"give the place once"),
+    (first(places="Anvers"), "places must list place names"),
+    (first(geo="__line__"), "unknown geo '__line__'"),
 ])
 def test_bad_place_input_is_refused_naming_file_and_entry(sources_copy, change, message):
-    _break(sources_copy, change)
+    break_register(sources_copy, change)
     with pytest.raises(RegisterError, match=message) as info:
         load_all(sources_copy)
     assert "003.yaml:3: figures entry 1" in str(info.value)

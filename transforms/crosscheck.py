@@ -12,14 +12,7 @@ COLUMNS = ["observation_id", "indicator", "geo", "breakdown", "unit", "period", 
            "official_year", "official_income_year", "source_publisher", "source_kind",
            "source_url", "read_on", "difference", "tolerance", "verdict", "other_values",
            "other_definitions", "matching_years", "note"]
-VERDICTS = {"agrees": "the official value of the same year agrees within the rounding of both",
-            "differs": "the official value of the same year differs by more than the rounding",
-            "year not stated": "the document gives no survey year: no verdict; matching_years "
-                               "lists the years whose official value agrees",
-            "no official value": "no official value of that year in the reference table"}
 BREAK_YEAR = 2019  # Statbel: EU-SILC figures up to 2018 are not comparable with those from 2019
-
-
 ESSPROS = Path(__file__).resolve().parent.parent / "sources" / "esspros.yaml"
 
 

@@ -52,9 +52,10 @@ def rollup_table(series: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def listed_counts(lists: list[dict], places, observations: pd.DataFrame) -> pd.DataFrame:
+def listed_counts(lists: list[dict], observations: pd.DataFrame) -> pd.DataFrame:
     """The number of places a document lists per region (derived points), each compared with
-    the total the document states for the list."""
+    the total the document states for the list; `lists` as sources.places.load_place_lists
+    reads them, each name with its code."""
     stated = observations.set_index("observation_id")
     rows = []
     for entry in lists:
@@ -62,7 +63,7 @@ def listed_counts(lists: list[dict], places, observations: pd.DataFrame) -> pd.D
         breakdown = ";".join(f"{k}={v}" for k, v in sorted(entry["breakdown"].items()))
         all_codes = []
         for region, names in entry["by_region"].items():
-            codes = [places.resolve_name(n, entry["period"]) for n in names]
+            codes = entry["codes"][region]
             all_codes += codes
             rows.append({
                 "indicator": entry["indicator"], "entity": "", "breakdown": breakdown,

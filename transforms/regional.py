@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-OTHER_PARTS = {"BE-DG": "community", "BE-ABROAD": "abroad"}
+OTHER_PARTS = ("community", "abroad")  # levels that are no partition of Belgium on their own
 COLUMNS = ["indicator", "entity", "breakdown", "period", "level", "geo", "geo_name_fr",
            "geo_name_nl", "covers", "share", "share_kind", "computed_share", "share_difference",
            "count", "count_kind", "total",
@@ -14,7 +14,7 @@ COLUMNS = ["indicator", "entity", "breakdown", "period", "level", "geo", "geo_na
 
 
 def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, places: pd.DataFrame,
-                   geos: dict, rollups: pd.DataFrame | None = None) -> pd.DataFrame:
+                   rollups: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator × breakdown × period × place below BE where the national total is
     known: the figures of the series (observed, or derived from a stated share) and the roll-ups
     of municipal figures (count_kind `rollup`, `covers` naming the municipalities).
@@ -23,17 +23,16 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, places: pd.Da
     `residue` is the total minus the sum of the parts of the same level; beyond the rounding of
     the figures involved (`tolerance`) it is `residue_beyond_rounding`, which a WARN check reads.
     """
-    level_of = dict(zip(places["code"], places["level"])) | OTHER_PARTS
+    level_of = dict(zip(places["code"], places["level"]))
     names = {c: (fr, nl) for c, fr, nl in zip(places["code"], places["name_fr"],
                                                places["name_nl"])}
-    names |= {c: (geos[c]["fr"], geos[c]["nl"]) for c in OTHER_PARTS if c in geos}
     level = series[series["measure"] == "level"]
     share_of = {}
     if "share_of" in indicators:
         share_of = {s: p for s, p in zip(indicators["indicator"], indicators["share_of"])
                     if isinstance(p, str) and p}
     below = level["geo"].map(level_of).isin(["region", "province", "municipality",
-                                             *OTHER_PARTS.values()])
+                                             *OTHER_PARTS])
     stated_shares = level[level["indicator"].isin(share_of) & below
                           & (level["kind"] != "derived")].assign(
         parent=lambda f: f["indicator"].map(share_of))
@@ -95,6 +94,6 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, places: pd.Da
     frame["residue"] = frame["total"] - frame["sum_of_counts"]
     frame["residue_beyond_rounding"] = (frame["residue"].abs() - frame["tolerance"]).clip(lower=0)
     # a community or the figures abroad alone are parts of no partition of Belgium
-    alone = frame["partition"].isin(OTHER_PARTS.values())
+    alone = frame["partition"].isin(OTHER_PARTS)
     frame.loc[alone, ["residue", "residue_beyond_rounding"]] = [float("nan"), 0.0]
     return frame[COLUMNS]
