@@ -1,5 +1,6 @@
 # make run   - install what is needed, materialise every asset, print where the outputs are
 # make test  - install what is needed, run the whole test suite
+# make intake PDF=... - take in a published PDF; make candidates DOC=... - its draft register
 # make ui    - start the Dagster UI on 127.0.0.1:$(PORT), the published files on $(FILES_PORT)
 #             (a team server: make ui INSTANCE=deploy/team/dagster.yaml DAGSTER_HOME=<folder>)
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ VENV := .venv
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test ui setup instance clean chromium postgresql candidates check
+.PHONY: run test ui setup instance clean chromium postgresql candidates check intake
 
 setup: $(VENV)/.synced instance
 
@@ -53,6 +54,12 @@ postgresql:
 
 ui: setup
 	$(VENV)/bin/python -m pipelines.ui --host $(HOST) --port $(PORT) --files-port $(FILES_PORT)
+
+# make intake PDF=report.pdf - store a published PDF, its text (page by page) and a draft
+# catalogue entry in sources/
+intake: setup
+	@test -n "$(PDF)" || { echo "usage: make intake PDF=<path to the report as a PDF> [ID=005]"; exit 2; }
+	@$(VENV)/bin/python -m sources.intake "$(PDF)" $(if $(ID),--id $(ID))
 
 # make candidates DOC=003 - every number of a document not yet registered, as a draft register
 candidates: setup

@@ -49,9 +49,8 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
     keys = ["observation_id", "indicator", "period", "geo", "value", "unit", "kind", "qualifier",
             "document_id", "document_sha256", "line", "quote"]
     return [
-        E.ExpectTableColumnsToMatchSet(column_set=OBSERVATION_COLUMNS + ["quote_on_line",
-                                                                         "sha256_matches"],
-                                       exact_match=True),
+        E.ExpectTableColumnsToMatchSet(column_set=OBSERVATION_COLUMNS + [
+            "quote_on_line", "sha256_matches", "page_matches"], exact_match=True),
         *[E.ExpectColumnValuesToNotBeNull(column=c) for c in keys],
         E.ExpectColumnValuesToBeUnique(column="observation_id"),
         E.ExpectColumnValuesToBeOfType(column="value", type_="float64"),
@@ -68,6 +67,7 @@ def observations_expectations(indicators: list[str], units: list[str], kinds: li
         E.ExpectColumnValuesToBeBetween(column="line", min_value=1),
         E.ExpectColumnValuesToBeInSet(column="quote_on_line", value_set=[True]),
         E.ExpectColumnValuesToBeInSet(column="sha256_matches", value_set=[True]),
+        E.ExpectColumnValuesToBeInSet(column="page_matches", value_set=[True]),
     ]
 
 
@@ -79,8 +79,8 @@ def documents_expectations() -> list:
     return [
         E.ExpectTableColumnsToMatchSet(column_set=[
             "document_id", "file", "title", "title_nl", "citation_fr", "citation_nl", "publisher",
-            "period_covered", "kind", "language", "published", "sha256", "lines"],
-            exact_match=True),
+            "period_covered", "kind", "language", "published", "sha256", "lines", "pdf_file",
+            "pdf_sha256", "pages"], exact_match=True),
         E.ExpectTableRowCountToBeBetween(min_value=1),
         *[E.ExpectColumnValuesToNotBeNull(column=c) for c in ("document_id", "file", "sha256")],
         E.ExpectColumnValuesToBeUnique(column="document_id"),
@@ -88,6 +88,8 @@ def documents_expectations() -> list:
         E.ExpectColumnValuesToMatchRegex(column="period_covered", regex=PERIOD_REGEX),
         E.ExpectColumnValuesToBeInSet(column="language", value_set=["fr", "nl", "de", "en"]),
         E.ExpectColumnValuesToBeBetween(column="lines", min_value=1),
+        E.ExpectColumnValuesToMatchRegex(column="pdf_sha256", regex=r"^[0-9a-f]{64}$"),
+        E.ExpectColumnValuesToBeBetween(column="pages", min_value=1),
     ]
 
 

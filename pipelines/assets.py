@@ -284,8 +284,10 @@ def quality_report(duckdb: DuckDBResource, outputs: OutputsResource,
         data = {n: read_table(con, n) for n in ("quality_findings", "documents",
                                                 "coverage_summary", "register_lint",
                                                 "official_crosscheck")}
+        pages = dict(con.execute("SELECT observation_id, page FROM observations "
+                                 "WHERE page IS NOT NULL").fetchall())
     html = render_report(data["quality_findings"], data["documents"], data["coverage_summary"],
-                         data["register_lint"], data["official_crosscheck"])
+                         data["register_lint"], data["official_crosscheck"], pages)
     write_text(html, outputs.stage / "quality" / "report.html")
     cat = sources.catalogues()
     for name, page in document_pages(data["documents"], cat.document_lines).items():

@@ -61,7 +61,7 @@ def chart_asset(spec: dict) -> AssetsDefinition:
         with duckdb.get_connection() as con:
             data = {n: read_table(con, n) for n in ("series", "indicators", "documents")}
             data["observations"] = con.execute(
-                "SELECT observation_id, number_text FROM observations").df()
+                "SELECT observation_id, number_text, page FROM observations").df()
         sidecar = outputs.build_charts / f"{spec['chart_id']}.json"
         previous = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
         made = charts.render_chart(spec, data["series"], data["observations"],

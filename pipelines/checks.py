@@ -20,12 +20,14 @@ from pipelines.metadata import outputs_url
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table
 from sources.numbers import written_decimals
+from sources.intake import line_pages
 from sources.register import Catalogues
 from transforms.consistency import FINDING_COLUMNS, derived_findings, findings_table, jump_findings, show
 
 
 def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
-    """Add `sha256_matches` and `quote_on_line`, re-reading each document's bytes from disk."""
+    """Add `sha256_matches`, `quote_on_line` and `page_matches` (the page a line is on, for a
+    document received as PDF, else empty), re-reading each document's bytes from disk."""
     digests, lines = {}, {}
     for doc_id, doc in cat.documents.items():
         data = doc["path"].read_bytes() if doc["path"].is_file() else b""
@@ -36,6 +38,11 @@ def with_provenance_flags(frame: pd.DataFrame, cat: Catalogues) -> pd.DataFrame:
                              for d, s in zip(out["document_id"], out["document_sha256"])]
     out["quote_on_line"] = [d in lines and 1 <= n <= len(lines[d]) and q in lines[d][n - 1]
                             for d, n, q in zip(out["document_id"], out["line"], out["quote"])]
+    pages = {d: line_pages(lines[d]) if doc.get("pdf") else None
+             for d, doc in cat.documents.items()}
+    out["page_matches"] = [
+        (pd.isna(p) if pages.get(d) is None else 1 <= n <= len(pages[d]) and pages[d][n - 1] == p)
+        for d, n, p in zip(out["document_id"], out["line"], out["page"])]
     return out
 
 

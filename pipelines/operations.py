@@ -25,8 +25,10 @@ yearly_refresh = ScheduleDefinition(
 
 
 def scan_documents(root: Path) -> dict:
-    """State of each document: `uncatalogued` (a file with no catalogue entry), `no_register`
-    (catalogued, no register yet), or a fingerprint of the document and its registers."""
+    """State of each document: `pdf_not_taken_in` (a PDF no catalogue entry stores),
+    `uncatalogued` (a text with no catalogue entry), `draft` (an entry from make intake still
+    marked todo), `no_register` (catalogued, no register yet), or a fingerprint of the document
+    and its registers."""
     catalogue = yaml.safe_load((root / "documents.yaml").read_text(encoding="utf-8"))
     docs = {str(d["id"]): d for d in catalogue.get("documents", [])}
     registers: dict[str, list[Path]] = {}
@@ -35,12 +37,16 @@ def scan_documents(root: Path) -> dict:
         registers.setdefault(doc_id, []).append(path)
     state = {}
     catalogued_files = {d["file"] for d in docs.values()}
+    stored_pdfs = {d.get("pdf") for d in docs.values()}
     for path in sorted((root / "documents").glob("*.txt")):
         if path.name not in catalogued_files:
             state[path.name] = "uncatalogued"
+    for path in sorted((root / "documents").glob("*.pdf")):
+        if path.name not in stored_pdfs:
+            state[path.name] = "pdf_not_taken_in"
     for doc_id, doc in docs.items():
-        if doc_id not in registers:
-            state[doc_id] = "no_register"
+        if doc.get("todo") or doc_id not in registers:
+            state[doc_id] = "draft" if doc.get("todo") else "no_register"
             continue
         digest = hashlib.sha256((root / "documents" / doc["file"]).read_bytes()
                                 if (root / "documents" / doc["file"]).is_file() else b"")
@@ -55,8 +61,14 @@ def new_documents_evaluation(root: Path, cursor: str | None) -> tuple[list, list
     asking for what is missing; the first evaluation only records the state."""
     state = scan_documents(root)
     previous = json.loads(cursor) if cursor else None
-    messages = [f"{name}: file in sources/documents/ with no entry in sources/documents.yaml"
-                for name, s in state.items() if s == "uncatalogued"]
+    messages = [f"{name}: a PDF no catalogue entry stores: run `make intake "
+                f"PDF=sources/documents/{name}` to store it with its text and a draft entry"
+                for name, s in state.items() if s == "pdf_not_taken_in"]
+    messages += [f"{name}: file in sources/documents/ with no entry in sources/documents.yaml"
+                 for name, s in state.items() if s == "uncatalogued"]
+    messages += [f"document {doc_id} is a draft from `make intake`: complete its entry in "
+                 f"sources/documents.yaml (todo), then run `make candidates DOC={doc_id}`"
+                 for doc_id, s in state.items() if s == "draft"]
     messages += [f"document {doc_id} has no register: run `make candidates DOC={doc_id}` and "
                  f"save the completed draft as sources/figures/{doc_id}.yaml"
                  for doc_id, s in state.items() if s == "no_register"]
@@ -70,8 +82,9 @@ def new_documents_evaluation(root: Path, cursor: str | None) -> tuple[list, list
 
 
 @sensor(job=full_refresh, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
-        description="Watches sources/: a new document asks for its catalogue entry and register; "
-                    "a new or changed register (or document) starts a full refresh.")
+        description="Watches sources/: a new PDF asks for `make intake`, a draft entry for its "
+                    "completion, a new document for its register; a new or changed register (or "
+                    "document) starts a full refresh.")
 def new_documents(context: SensorEvaluationContext):
     requests, messages, cursor = new_documents_evaluation(default_sources_dir(), context.cursor)
     for message in messages:

@@ -49,7 +49,7 @@ WORDS = {
            "in": "en", "forms": {"line": "Graphique linéaire", "columns": "Graphique en colonnes",
                                  "bars": "Graphique en barres", "stacked": "Barre empilée",
                                  "map": "Carte"},
-           "reference": "Ligne de référence", "from": "de", "to": "à", "line": "ligne",
+           "reference": "Ligne de référence", "from": "de", "to": "à", "line": "ligne", "page": "p.",
            "document": "document", "average": "moyenne"},
     "nl": {"source": "Bron: ", "sources": "Bronnen: ", "sep": "; ",
            "status": {"e": "schatting", "p": "voorlopig cijfer", "f": "prognose",
@@ -61,7 +61,7 @@ WORDS = {
            "in": "in", "forms": {"line": "Lijngrafiek", "columns": "Kolomgrafiek",
                                  "bars": "Staafdiagram", "stacked": "Gestapelde staaf",
                                  "map": "Kaart"},
-           "reference": "Referentielijn", "from": "van", "to": "tot", "line": "regel",
+           "reference": "Referentielijn", "from": "van", "to": "tot", "line": "regel", "page": "p.",
            "document": "document", "average": "gemiddelde"},
 }
 REQUIRED = {"chart_id", "family", "form", "indicator", "title", "subtitle"}
@@ -285,11 +285,20 @@ def span_label(periods: list[str], lang: str) -> str:
 
 def source_line(points: pd.DataFrame, extra_rows: list[dict], documents: pd.DataFrame,
                 lang: str) -> str:
-    """Publisher, publication and year, in the chart's language; no line numbers."""
+    """Publisher, publication and year, in the chart's language, and the pages of a document
+    received as PDF; no line numbers."""
     docs = documents.set_index("document_id")
-    ids = list(dict.fromkeys(list(points["document_id"]) + [r["document_id"] for r in extra_rows]))
-    cites = [f"{docs.loc[d, f'citation_{lang}']} ({docs.loc[d, 'published']})" for d in ids]
+    rows = [*points.to_dict("records"), *extra_rows]
+    ids = list(dict.fromkeys(r["document_id"] for r in rows))
     w = WORDS[lang]
+
+    def pages(d):
+        found = sorted({int(r["page"]) for r in rows if r["document_id"] == d
+                        and pd.notna(r.get("page"))})
+        return f", {w['page']} {', '.join(map(str, found))}" if found else ""
+
+    cites = [f"{docs.loc[d, f'citation_{lang}']} ({docs.loc[d, 'published']}){pages(d)}"
+             for d in ids]
     return (w["source"] if len(cites) == 1 else w["sources"]) + w["sep"].join(cites), \
         w["sep"].join(cites)
 
@@ -384,7 +393,9 @@ def long_description(spec, points, refs, extras, labels, documents, title, subti
             r, spec, labels, lang)
         lines.append(f"- {name}, {period_label(r['period'], lang)} : {_label(r, lang, 'words')}"
                      f"{status_words(r, lang)} — {docs.loc[r['document_id'], f'citation_{lang}']}, "
-                     f"{w['line']} {r['line']} : « {r['quote']} »")
+                     f"{w['line']} {r['line']}"
+                     + (f", {w['page']} {int(r['page'])}" if pd.notna(r.get("page")) else "")
+                     + f" : « {r['quote']} »")
     notes = footnotes(points, refs, spec, lang)
     if notes:
         lines += [""] + notes
@@ -844,7 +855,8 @@ def public_rows(spec, points, refs, extras, labels, indicators, documents) -> li
             "status_nl": status_words(r, "nl").strip(" ()"),
             "source_fr": docs.loc[r["document_id"], "citation_fr"],
             "source_nl": docs.loc[r["document_id"], "citation_nl"],
-            "document": r["document_id"], "line": int(r["line"]), "quote": r["quote"],
+            "document": r["document_id"], "line": int(r["line"]),
+            "page": int(r["page"]) if pd.notna(r.get("page")) else None, "quote": r["quote"],
             "indicator": r["indicator"], "geo": r["geo"], "entity": r["entity"],
             "breakdown": r["breakdown"], "measure": r["measure"],
             "observation_id": r["observation_id"]})
@@ -871,6 +883,8 @@ def chart_data(spec, series, observations):
     """Points, reference lines and extra rows (base, total) of a chart, with the decimals the
     source printed."""
     written = dict(zip(observations["observation_id"], observations["number_text"]))
+    page = dict(zip(observations["observation_id"], observations["page"])) \
+        if "page" in observations else {}
 
     def decimals(frame_or_row):
         text = written.get(frame_or_row["observation_id"])
@@ -880,12 +894,15 @@ def chart_data(spec, series, observations):
 
     points = select_points(spec, series)
     if len(points):
-        points = points.assign(decimals=[decimals(r) for r in points.to_dict("records")])
-    refs = [{**r, "decimals": decimals(r)} for r in select_references(spec, series)]
+        points = points.assign(decimals=[decimals(r) for r in points.to_dict("records")],
+                               page=[page.get(o) for o in points["observation_id"]])
+    refs = [{**r, "decimals": decimals(r), "page": page.get(r.get("observation_id"))}
+            for r in select_references(spec, series)]
     extras = {}
     for key in ("base", "total"):
         row = select_extra(spec, series, key)
-        extras[key] = {**row, "decimals": decimals(row)} if row else None
+        extras[key] = {**row, "decimals": decimals(row),
+                       "page": page.get(row.get("observation_id"))} if row else None
     return points, refs, extras
 
 

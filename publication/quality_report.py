@@ -23,8 +23,10 @@ table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px soli
 
 def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.DataFrame,
                   lint: pd.DataFrame | None = None,
-                  crosscheck: pd.DataFrame | None = None) -> str:
-    """A self-contained HTML page; every text taken from the documents is escaped."""
+                  crosscheck: pd.DataFrame | None = None, pages: dict | None = None) -> str:
+    """A self-contained HTML page; every text taken from the documents is escaped. `pages`
+    gives the PDF page of an observation, where its document came as a PDF."""
+    pages = pages or {}
     titles = dict(zip(documents["document_id"], documents["title"]))
     unique = findings.drop_duplicates("finding_id")
     counts = unique.groupby(["rule", "severity"]).size().reset_index(name="findings")
@@ -54,7 +56,10 @@ def render_report(findings: pd.DataFrame, documents: pd.DataFrame, summary: pd.D
                 parts.append(
                     f"<div class='quote'><div class='where'>{escape(r.role)} · document "
                     f"{escape(r.document_id)} ({escape(titles.get(r.document_id, ''))}), line "
-                    f"{r.line} · value {show(r.value)}</div>"
+                    f"{r.line}"
+                    + (f", page {int(pages[r.observation_id])}"
+                       if pd.notna(pages.get(r.observation_id)) else "")
+                    + f" · value {show(r.value)}</div>"
                     f"<blockquote>{escape(r.quote)}</blockquote></div>")
             parts.append("</div></div>")
     parts.append("<p><a href='gx/index.html'>Great Expectations Data Docs</a></p></body></html>")
@@ -114,6 +119,7 @@ PAGE_STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
 pre{font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;margin:0}
 .line{display:block} .line:target{background:#fff3b0}
+.page{color:#888;border-top:1px solid #ccc;margin-top:.4rem}
 .line a{display:inline-block;width:4.5em;color:#888;text-decoration:none;user-select:none}
 """
 
@@ -125,13 +131,22 @@ def document_pages(documents: pd.DataFrame, lines_of) -> dict[str, str]:
     items = []
     for doc in documents.to_dict("records"):
         doc_id = doc["document_id"]
-        body = "".join(f"<span class='line' id='L{n}'><a href='#L{n}'>{n}</a>{escape(text)}</span>"
-                       for n, text in enumerate(lines_of(doc_id), start=1))
+        page, body = 1, []
+        for n, text in enumerate(lines_of(doc_id), start=1):
+            if text == "\f" and pd.notna(doc.get("pages")):  # the end of a PDF page
+                page += 1
+                body.append(f"<span class='line page' id='p{page}'><a href='#L{n}'>{n}</a>"
+                            f"— page {page} —</span>")
+                continue
+            body.append(f"<span class='line' id='L{n}'><a href='#L{n}'>{n}</a>{escape(text)}</span>")
+        body = "".join(body)
         pages[f"{doc_id}.html"] = (
             f"<!doctype html><html lang='{escape(doc['language'])}'><head><meta charset='utf-8'>"
             f"<title>{escape(doc['title'])}</title><style>{PAGE_STYLE}</style></head><body>"
             f"<h1>{escape(doc_id)} · {escape(doc['title'])}</h1><p>{escape(doc['publisher'])}, "
-            f"{escape(str(doc['published']))} · SHA-256 {escape(doc['sha256'])}</p>"
+            f"{escape(str(doc['published']))} · SHA-256 {escape(doc['sha256'])}"
+            + (f" · text of the PDF {escape(doc['pdf_file'])} ({int(doc['pages'])} pages, SHA-256 "
+               f"{escape(doc['pdf_sha256'])})" if pd.notna(doc.get("pages")) else "") + "</p>"
             f"<pre>{body}</pre></body></html>")
         items.append(f"<li><a href='{escape(doc_id)}.html'>{escape(doc_id)}</a> "
                      f"{escape(doc['title'])}</li>")

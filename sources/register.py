@@ -129,7 +129,20 @@ class Catalogues:
                 raise RegisterError(f"{where}: file must be a plain file name inside "
                                     f"sources/documents/, got {str(name)!r}")
             docs[doc_id] = {**_clean(doc), "id": doc_id, "path": self.root / "documents" / name}
+            if doc.get("pdf"):
+                pdf = Path(str(doc["pdf"]))
+                if pdf.name != str(pdf) or not doc.get("pdf_sha256"):
+                    raise RegisterError(f"{where}: pdf must be a plain file name inside "
+                                        f"sources/documents/, with its pdf_sha256")
+                docs[doc_id]["pdf_path"] = self.root / "documents" / pdf
+            if doc.get("todo"):
+                docs[doc_id]["draft"] = f"{where}: document {doc_id} is a draft (todo: {doc['todo']})"
         return docs
+
+    @property
+    def published_documents(self) -> list[str]:
+        """The documents whose catalogue entry is complete (no `todo` left from make intake)."""
+        return [d for d, doc in self.documents.items() if not doc.get("draft")]
 
     @cached_property
     def indicators(self) -> dict[str, dict]:
@@ -169,11 +182,29 @@ class Catalogues:
         return self.document_text(doc_id).split("\n")
 
     def document_text(self, doc_id: str) -> str:
+        if doc_id not in self._texts:
+            self._texts[doc_id] = verified_text(self.documents[doc_id])
         return self._texts[doc_id]
+
+    def line_pages(self, doc_id: str) -> list[int | None]:
+        """The page of the published PDF of each line (None for a document received as text)."""
+        if doc_id not in self._pages:
+            lines = self.document_lines(doc_id)
+            if self.documents[doc_id].get("pdf"):
+                from sources.intake import line_pages
+
+                self._pages[doc_id] = line_pages(lines)
+            else:
+                self._pages[doc_id] = [None] * len(lines)
+        return self._pages[doc_id]
 
     @cached_property
     def _texts(self) -> dict[str, str]:
-        return {doc_id: verified_text(doc) for doc_id, doc in self.documents.items()}
+        return {}
+
+    @cached_property
+    def _pages(self) -> dict[str, list]:
+        return {}
 
 
 def sha256_of(path: Path) -> str:
@@ -191,6 +222,14 @@ def verified_text(doc: dict) -> str:
         raise DocumentChecksumError(
             f"document {doc['id']} ({path.name}) has been modified: SHA-256 is {actual}, "
             f"the catalogue records {doc.get('sha256')}")
+    pdf = doc.get("pdf_path")
+    if pdf is not None:
+        if not pdf.is_file():
+            raise RegisterError(f"document {doc['id']}: its PDF {pdf} is missing")
+        if sha256_of(pdf) != doc["pdf_sha256"]:
+            raise DocumentChecksumError(
+                f"document {doc['id']} ({pdf.name}) has been modified: SHA-256 is "
+                f"{sha256_of(pdf)}, the catalogue records {doc['pdf_sha256']}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -209,11 +248,19 @@ def load_register(path: Path, cat: Catalogues) -> tuple[str, list[dict], list[di
     if doc_id not in cat.documents:
         raise RegisterError(f"{path}: document {doc_id!r} is not in the catalogue "
                             f"(sources/documents.yaml)")
+    if cat.documents[doc_id].get("draft"):
+        raise RegisterError(f"{path}: {cat.documents[doc_id]['draft']}; complete its catalogue "
+                            f"entry before its register is read")
+    if "indicator_drafts" in data:
+        raise RegisterError(f"{path}: indicator_drafts from make candidates are still in the "
+                            f"register: define them in sources/indicators/ (or use existing "
+                            f"codes), then delete the section")
     for section in ("figures", "dismissed", "checks"):
         if not isinstance(data.get(section) or [], list):
             raise RegisterError(f"{path}: `{section}` must be a list of entries")
     lines = cat.document_lines(doc_id)
-    figures = [_figure(path, i, entry, doc_id, lines, cat)
+    pages = cat.line_pages(doc_id)
+    figures = [{**_figure(path, i, entry, doc_id, lines, cat), "page": pages[entry["line"] - 1]}
                for i, entry in enumerate(data.get("figures") or [])]
     dismissed = [_dismissal(path, i, entry, doc_id, lines, cat)
                  for i, entry in enumerate(data.get("dismissed") or [])]
@@ -264,6 +311,9 @@ def _line_text(where: str, entry: dict, lines: list[str]) -> str:
 def _figure(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], cat: Catalogues) -> dict:
     where = _where(path, "figures", i, entry)
     _mapping(where, entry, "figure")
+    if "todo" in entry or "suggested" in entry:
+        raise RegisterError(f"{where}: still a draft (todo: {entry.get('todo')}): check the "
+                            f"reading against the document, then delete `todo` and `suggested`")
     unknown = set(entry) - FIGURE_KEYS - {"__line__"}
     if unknown:
         raise RegisterError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -581,8 +631,10 @@ class Register:
     checks: list[dict]
 
 
-def coverage(cat: Catalogues, figures: list[dict], dismissed: list[dict]) -> list[dict]:
-    """Every number of every document with its status: registered, dismissed or unaccounted."""
+def coverage(cat: Catalogues, figures: list[dict], dismissed: list[dict],
+             documents: list[str] | None = None) -> list[dict]:
+    """Every number of every document (of the complete ones, unless `documents` names them)
+    with its status: registered, dismissed or unaccounted."""
     spans: dict[tuple[str, int], list] = {}
     for fig in figures:
         spans.setdefault((fig["document_id"], fig["line"]), []).append(("registered", fig["_span"], None))
@@ -591,7 +643,7 @@ def coverage(cat: Catalogues, figures: list[dict], dismissed: list[dict]) -> lis
             spans.setdefault((dis["document_id"], dis["line"]), []).append(
                 ("dismissed", span, dis["reason"]))
     rows = []
-    for doc_id in cat.documents:
+    for doc_id in cat.published_documents if documents is None else documents:
         for n, text in enumerate(cat.document_lines(doc_id), start=1):
             marks = spans.get((doc_id, n), [])
             for tok in find_numbers(text):

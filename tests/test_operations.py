@@ -66,5 +66,9 @@ def test_candidates_list_every_unaccounted_number_parsed(sources_copy):
     draft = candidates("003", sources_copy)
     by_line = {(f["line"], f.get("number")): f for f in draft["figures"]}
     assert by_line[(8, "242 454")]["value"] == 242454
-    assert all(f["todo"] == "classify" for f in draft["figures"])
+    from sources.register import Catalogues
+
+    known = Catalogues(sources_copy).indicators
+    assert all(f["todo"] == "confirm" and f["indicator"] in known
+               or f["todo"] == "classify" and f["indicator"] is None for f in draft["figures"])
     assert len(draft["figures"]) == 29  # every number of 003 not dismissed automatically

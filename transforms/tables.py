@@ -10,15 +10,16 @@ from transforms.precision import half_unit
 OBSERVATION_COLUMNS = [
     "observation_id", "indicator", "period", "period_basis", "period_line", "geo", "entity",
     "breakdown", "value", "unit", "kind", "qualifier", "obs_status", "base_period", "document_id",
-    "document_sha256", "line", "column", "quote", "number_text", "half_unit", "repeats", "note",
+    "document_sha256", "line", "column", "page", "quote", "number_text", "half_unit", "repeats", "note",
     "register_file", "register_line",
 ]
 
 
 def documents_table(register: Register) -> pd.DataFrame:
-    """One row per catalogued document, with the checksum its text was verified against."""
+    """One row per catalogued document (drafts from make intake aside), with the checksum its
+    text was verified against and, for a document received as PDF, the PDF's."""
     rows = []
-    for doc in register.catalogues.documents.values():
+    for doc in map(register.catalogues.documents.get, register.catalogues.published_documents):
         register.catalogues.document_text(doc["id"])  # refuses a tampered document
         citation = doc.get("citation") or {}
         rows.append({"document_id": doc["id"], "file": doc["path"].name, "title": doc["title"],
@@ -28,8 +29,11 @@ def documents_table(register: Register) -> pd.DataFrame:
                      "publisher": doc["publisher"], "period_covered": str(doc["period_covered"]),
                      "kind": doc["kind"], "language": doc["language"],
                      "published": str(doc["published"]), "sha256": doc["sha256"],
-                     "lines": len(register.catalogues.document_lines(doc["id"]))})
-    return pd.DataFrame(rows)
+                     "lines": len(register.catalogues.document_lines(doc["id"])),
+                     "pdf_file": doc.get("pdf"), "pdf_sha256": doc.get("pdf_sha256"),
+                     "pages": doc.get("pages")})
+    return pd.DataFrame(rows).astype({"pages": "Int64", "pdf_file": "string",
+                                      "pdf_sha256": "string"})
 
 
 def indicators_table(register: Register) -> pd.DataFrame:
@@ -52,7 +56,7 @@ def observations_table(register: Register) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     frame["half_unit"] = [half_unit(r) for r in frame.to_dict("records")] if len(frame) else []
     return frame.astype({"value": "float64", "line": "int64", "column": "int64",
-                         "period_line": "Int64", "register_line": "Int64"}).sort_values(
+                         "period_line": "Int64", "register_line": "Int64", "page": "Int64"}).sort_values(
         ["document_id", "line", "column"], ignore_index=True)
 
 
