@@ -13,7 +13,7 @@ ALL_ASSETS = [assets.documents, assets.indicators, assets.registers, assets.cove
               assets.series_and_vintages, assets.changes, assets.places_step, assets.regional,
               assets.official_crosscheck_step, assets.quality_findings, assets.data_dictionary,
               assets.parquet_files, assets.sdmx_files, assets.data_package,
-              *chart_assets.CHART_ASSETS, chart_assets.chart_gallery, assets.quality_report,
+              chart_assets.charts_step, chart_assets.chart_gallery, assets.quality_report,
               assets.release]
 
 

@@ -906,12 +906,16 @@ def chart_data(spec, series, observations):
     return points, refs, extras
 
 
+DRAW = {"draw": True}  # what a dry run of render_chart returns for a chart it would draw
+
+
 def render_chart(spec: dict, series: pd.DataFrame, observations: pd.DataFrame,
                  indicators: pd.DataFrame, documents: pd.DataFrame, labels: dict,
-                 out_dir: Path, previous: dict | None = None) -> dict | None:
+                 out_dir: Path, previous: dict | None = None, dry_run: bool = False) -> dict | None:
     """Write one chart in both languages (PNG for two columns and one column, SVG, alt text,
     long description) and its public CSV; None when it has too little data to draw. A chart
-    whose fingerprint has not changed is not redrawn."""
+    whose fingerprint has not changed is not redrawn; `dry_run` returns DRAW instead of
+    drawing one that would be."""
     points, refs, extras = chart_data(spec, series, observations)
     if len(points) < 2 and spec["form"] != "stacked":
         return None
@@ -920,6 +924,8 @@ def render_chart(spec: dict, series: pd.DataFrame, observations: pd.DataFrame,
     if previous and previous.get("fingerprint") == key and all(
             (out_dir / f).is_file() for f in previous["files"].values()):
         return {**previous, "redrawn": False}
+    if dry_run:
+        return DRAW
     plt = _setup()
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = spec["chart_id"]
@@ -958,3 +964,14 @@ def render_chart(spec: dict, series: pd.DataFrame, observations: pd.DataFrame,
         made["files"][f"alt_{lang}"] = f"{stem}_{lang}.txt"
         made["files"][f"long_{lang}"] = f"{stem}_{lang}_long.txt"
     return made
+
+
+def draw_in_worker(args: tuple, dry_run: bool = False) -> dict | None:
+    """render_chart for a worker process: (spec, tables, labels, folder, previous record); an
+    error comes back as its text, so the other charts are still drawn."""
+    spec, data, labels, folder, previous = args
+    try:
+        return render_chart(spec, data["series"], data["observations"], data["indicators"],
+                            data["documents"], labels, folder, previous, dry_run)
+    except Exception as exc:  # noqa: BLE001 - reported per chart by the step
+        return {"error": f"chart {spec['chart_id']}: {type(exc).__name__}: {exc}"}

@@ -54,11 +54,16 @@ def webserver(published_folder, tmp_path):
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
-                break
+                # the webserver answers before its code location is loaded: wait for that too
+                entries = graphql(port, """{ workspaceOrError { ... on Workspace {
+                    locationEntries { loadStatus } } } }""")["workspaceOrError"]["locationEntries"]
+                if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+                    break
             except OSError:
-                assert proc.poll() is None, (tmp_path / "dagster.log").read_text()
-                assert time.monotonic() - started < 120, "webserver did not start in 120 s"
-                time.sleep(0.5)
+                pass
+            assert proc.poll() is None, (tmp_path / "dagster.log").read_text()
+            assert time.monotonic() - started < 120, "webserver did not start in 120 s"
+            time.sleep(0.5)
         yield port, time.monotonic() - started, home, files_port
     finally:
         for sig, wait in ((signal.SIGINT, 15), (signal.SIGKILL, 5)):
