@@ -13,6 +13,7 @@ pages.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -130,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     print("# `todo` and `suggested`; or move the number to `dismissed:` with a reason. Indicators")
     print("# no precedent gives are proposed under `indicator_drafts` (codes draft_...): define")
     print("# them in sources/indicators/ or use an existing code. See sources/REGISTERS.md.")
-    yaml.safe_dump(draft_yaml(draft), sys.stdout, allow_unicode=True, sort_keys=False, width=110)
+    try:
+        yaml.safe_dump(draft_yaml(draft), sys.stdout, allow_unicode=True, sort_keys=False,
+                       width=110)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

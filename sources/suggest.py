@@ -7,7 +7,8 @@ precedent of the same publisher weighing more; below `THRESHOLD` no indicator is
 draft catalogue entry is proposed instead, for a person to define: a suggestion never invents a
 code. The rest is read from the new document itself with the register lint's cues: the period
 from a table's header of years or a year in the sentence (else the document's period, not
-stated), the kind from the words of norms, targets and estimates, the qualifier from "plus de",
+stated), the kind from the words of norms, targets and estimates (else what documents of the same
+kind mostly hold: norms in an administration contract), the qualifier from "plus de",
 "environ", ..., the geography from a place named in the row or sentence, the entity from the
 sentence naming the publisher. Each field carries a confidence in [0, 1]; every suggestion stays
 marked `todo: confirm` until a person has read it against the document.
@@ -15,6 +16,7 @@ marked `todo: confirm` until a person has read it against the document.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,6 +147,9 @@ class Suggester:
         self.percent = np.array([f["unit"] in ("percent", *cat.vocabulary["change_units"])
                                  for f in figures])
         self.words = unit_words(cat.vocabulary["units"])
+        self.kinds: dict[str, Counter] = {}  # the kinds read in each kind of document
+        for f in figures:
+            self.kinds.setdefault(cat.documents[f["document_id"]]["kind"], Counter())[f["kind"]] += 1
         self.hint = np.array([str(unit_hint(c.after, self.words)) for c in contexts])
 
     def suggest_all(self, doc_id: str, numbers: list[tuple[int, object]]) -> list[dict]:
@@ -203,8 +208,10 @@ class Suggester:
             words = context.text
             put("obs_status", "p" if "provisoire" in words else
                 "f" if re.search(r"prévu|prévi|devrai|projet|projection", words) else "e", 0.5)
-        else:
-            put("kind", "observed", 0.7)
+        else:  # what documents of this kind mostly hold (an administration contract: norms)
+            kinds = self.kinds.get(doc["kind"])
+            kind, count = kinds.most_common(1)[0] if kinds else ("observed", 0)
+            put("kind", kind, count / sum(kinds.values()) if kinds else 0.5)
         if BOUND_BEFORE.search(context.before):
             lower = LOWER_WORDS.search(context.before)
             put("qualifier", "lower_bound" if lower else "upper_bound", 0.8)

@@ -205,15 +205,27 @@ def test_a_suggestion_follows_another_registers_sentence(sources_copy, report_pd
     assert {f["suggested"].get("indicator_draft") for f in unread} - {None} <= drafts
 
 
-def complete_entry(sources_copy):
+def complete_entry(sources_copy, **fields):
     """What a person does with the catalogue draft of make intake."""
     catalogue = sources_copy / "documents.yaml"
     documents = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
     entry = documents["documents"][-1]
     del entry["todo"]
     entry.update(period_covered="2025", published="2026", title_nl="Jaarverslag 2025",
-                 citation={"fr": "SPF Test, Rapport annuel 2025", "nl": "FOD Test, Jaarverslag 2025"})
+                 citation={"fr": "SPF Test, Rapport annuel 2025", "nl": "FOD Test, Jaarverslag 2025"},
+                 **fields)
     catalogue.write_text(yaml.safe_dump(documents, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_contract_learns_its_kinds_from_the_other_contract(sources_copy, report_pdf):
+    from sources.candidates import candidates
+
+    taken_in(sources_copy, report_pdf)
+    complete_entry(sources_copy, kind="administration_contract")
+    by_number = {f["_token"].text: f for f in candidates("005", sources_copy)["figures"]}
+    # no word of a norm, a target or an estimate: the kind 001's register mostly reads (norms)
+    assert by_number["163 337"]["kind"] == "threshold"
+    assert 0.5 < by_number["163 337"]["suggested"]["confidence"]["kind"] < 1
 
 
 def confirm(sources_copy, draft):
