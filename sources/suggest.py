@@ -79,8 +79,9 @@ def cells(line: str) -> list[str]:
 
 
 def table_context(lines: list[str], line: int, start: int) -> dict:
-    """For a number in a tab-separated row: the row's label, its cell index (from the right),
-    and the header row above that names years, with its line."""
+    """For a number in a tab-separated row: the row's label (its year, in a column of years),
+    its cell index (from the right), and the header row above that names years, with its
+    line."""
     text = lines[line - 1]
     if "\t" not in text:
         return {}
@@ -88,6 +89,8 @@ def table_context(lines: list[str], line: int, start: int) -> dict:
     index = text[:start].count("\t")
     from_right = len(row) - 1 - index
     found = {"label": row[0] if index > 0 else "", "from_right": from_right}
+    if index > 0 and YEAR.fullmatch(row[0]):  # a column of years: the row's own year
+        found["row_year"] = row[0]
     for n in range(line - 1, max(0, line - 30), -1):
         header = lines[n - 1]
         if "\t" not in header:
@@ -229,6 +232,10 @@ class Suggester:
     @staticmethod
     def _period(doc: dict, context: Context, put) -> None:
         table = context.table
+        if table.get("row_year"):
+            put("period", table["row_year"], 0.8)
+            put("period_basis", "stated", 0.8)
+            return
         if table.get("year"):
             put("period", table["year"], 0.8)
             put("period_basis", "inferred", 0.8)
@@ -246,7 +253,7 @@ class Suggester:
         put("period_basis", "not_stated", 0.5)
 
     def _geo(self, context: Context, line_text: str, put, precedent) -> None:
-        label = context.table.get("label") or ""
+        label = "" if context.table.get("row_year") else context.table.get("label") or ""
         by_region = re.search(r"r[ée]gion|gewest", context.table.get("title", ""), re.IGNORECASE)
         if label and by_region:  # "Bruxelles" in a table by region is the region
             code = next((code for pattern, code in REGION_WORDS if pattern.search(label)), None)

@@ -31,7 +31,12 @@ PAGES = [
      "Environ 1.867 plaintes ont été reçues en 2025.",
      "Plus de 95 % des appels ont reçu une réponse.",
      "Concrètement, cela signifie qu’actuellement nous avons un total de 175 moments",
-     "de contact mensuels."],
+     "de contact mensuels.",
+     "",
+     "Tableau 2. Demandes et décisions",
+     "Année\tDemandes\tDécisions",
+     "2023\t12 450\t11 980",
+     "2024\t13 112\t12 706"],
 ]
 
 
@@ -182,6 +187,9 @@ def test_candidates_of_a_pdf_suggest_meanings_with_pages(sources_copy, report_pd
     assert by_number["95"]["qualifier"] == "lower_bound" and by_number["95"]["unit"] == "percent"
     assert by_number["3,2"]["unit"] == "percent_change"
     assert (by_number["163 337"]["period"], by_number["163 337"]["period_basis"]) == ("2025", "stated")
+    row = by_number["12 706"]  # a table whose first column gives the years
+    assert (row["period"], row["period_basis"], row["geo"]) == ("2024", "stated", "BE")
+    assert (by_number["11 980"]["period"], by_number["11 980"]["value"]) == ("2023", 11980)
     for figure in draft["figures"]:
         assert figure["todo"] in ("confirm", "classify")
         assert all(0 <= c <= 1 for c in figure["suggested"]["confidence"].values())
