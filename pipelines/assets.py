@@ -310,8 +310,8 @@ def sdmx_files(duckdb: DuckDBResource, outputs: OutputsResource) -> MaterializeR
 
     with duckdb.get_connection() as con:
         series = read_table(con, "series")
-        made = write_sdmx_files(outputs.stage / "sdmx", series, read_table(con, "observations"),
-                                read_table(con, "indicators"), read_table(con, "places"))
+        write_sdmx_files(outputs.stage / "sdmx", series, read_table(con, "observations"),
+                         read_table(con, "indicators"), read_table(con, "places"))
     return MaterializeResult(metadata={
         "observations": MetadataValue.int(len(series)),
         "data": MetadataValue.url(outputs_url("sdmx/series.csv")),

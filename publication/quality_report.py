@@ -5,6 +5,7 @@ from html import escape
 
 import pandas as pd
 
+from sources.intake import PAGE_BREAK, line_pages
 from transforms.consistency import show
 
 STYLE = """
@@ -131,12 +132,12 @@ def document_pages(documents: pd.DataFrame, lines_of) -> dict[str, str]:
     items = []
     for doc in documents.to_dict("records"):
         doc_id = doc["document_id"]
-        page, body = 1, []
-        for n, text in enumerate(lines_of(doc_id), start=1):
-            if text == "\f" and pd.notna(doc.get("pages")):  # the end of a PDF page
-                page += 1
-                body.append(f"<span class='line page' id='p{page}'><a href='#L{n}'>{n}</a>"
-                            f"— page {page} —</span>")
+        lines, body = lines_of(doc_id), []
+        page_of = line_pages(lines) if pd.notna(doc.get("pages")) else None
+        for n, text in enumerate(lines, start=1):
+            if page_of and text == PAGE_BREAK:  # a PDF page ends; page_of[n]: the next line's
+                body.append(f"<span class='line page' id='p{page_of[n]}'><a href='#L{n}'>{n}</a>"
+                            f"— page {page_of[n]} —</span>")
                 continue
             body.append(f"<span class='line' id='L{n}'><a href='#L{n}'>{n}</a>{escape(text)}</span>")
         body = "".join(body)

@@ -54,11 +54,12 @@ def candidates(doc_id: str, root: Path = SOURCES, hide_register: bool = False) -
     cat = Catalogues(root)
     if doc_id not in cat.documents:
         raise RegisterError(f"document {doc_id!r} is not in {root / 'documents.yaml'}")
-    others = set(cat.published_documents) - {doc_id}
-    precedents = load_all(root, others) if others else None
-    cat = precedents.catalogues if precedents else cat
-    own = None if hide_register or cat.documents[doc_id].get("draft") else load_all(root, {doc_id})
-    rows = coverage(cat, own.figures if own else [], own.dismissed if own else [], [doc_id])
+    register = load_all(root, set(cat.published_documents))  # a draft's register is not read
+    cat = register.catalogues
+    mine = lambda entries: [e for e in entries if e["document_id"] == doc_id  # noqa: E731
+                            and not hide_register]
+    own = mine(register.figures)
+    rows = coverage(cat, own, mine(register.dismissed), [doc_id])
     lines, pages = cat.document_lines(doc_id), cat.line_pages(doc_id)
     running = running_lines(lines) if cat.documents[doc_id].get("pdf") else set()
     numbers, dismissed = [], []
@@ -71,7 +72,7 @@ def candidates(doc_id: str, root: Path = SOURCES, hide_register: bool = False) -
             continue
         token = next(t for t in find_numbers(lines[r["line"] - 1]) if t.start == r["column"] - 1)
         numbers.append((r["line"], token))
-    learned = (precedents.figures if precedents else []) + (own.figures if own else [])
+    learned = [f for f in register.figures if f["document_id"] != doc_id] + own
     suggestions = Suggester(cat, learned).suggest_all(doc_id, numbers)
     figures, drafts = [], {}
     for (line, token), suggestion in zip(numbers, suggestions):

@@ -33,9 +33,9 @@ class IntakeError(RegisterError):
     """A PDF that cannot be taken in; the message says why and what to do."""
 
 
-def pdf_pages(path: Path) -> list[list[str]]:
-    """The lines of each page of the PDF at `path`, refused when it is not a readable PDF with
-    a text layer."""
+def read_pdf(path: Path) -> tuple[list[list[str]], dict]:
+    """The lines of each page of the PDF at `path` and its properties (Title, Author, ...),
+    refused when it is not a readable PDF with a text layer."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -56,13 +56,14 @@ def pdf_pages(path: Path) -> list[list[str]]:
                               f"done with it); ask the publisher for an unprotected copy rather "
                               f"than read around the protection")
         pages = [_page_lines(page) for page in pdf]
+        properties = {k: v.strip() for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
     finally:
         pdf.close()
     if not any(line.strip() for lines in pages for line in lines):
         raise IntakeError(f"{path}: none of its {len(pages)} page(s) has a text layer (a scanned "
                           f"document?); intake reads the text layer and does not guess characters "
                           f"from images (OCR)")
-    return pages
+    return pages, properties
 
 
 def _page_lines(page) -> list[str]:
@@ -151,7 +152,7 @@ def intake(pdf: Path, root: Path = SOURCES, doc_id: str | None = None) -> dict:
     pdf = Path(pdf)
     if not pdf.is_file():
         raise IntakeError(f"{pdf}: no such file")
-    pages = pdf_pages(pdf)
+    pages, meta = read_pdf(pdf)
     data = pdf.read_bytes()
     pdf_sha = hashlib.sha256(data).hexdigest()
     catalogue = root / "documents.yaml"
@@ -167,7 +168,6 @@ def intake(pdf: Path, root: Path = SOURCES, doc_id: str | None = None) -> dict:
     text_bytes = text.encode("utf-8")
     stem = f"{doc_id}_{pdf_sha[:16]}"
     folder = root / "documents"
-    meta = _metadata(data)
     entry = {
         "id": doc_id, "file": f"{stem}.txt", "sha256": hashlib.sha256(text_bytes).hexdigest(),
         "pdf": f"{stem}.pdf", "pdf_sha256": pdf_sha, "pages": len(pages),
@@ -196,16 +196,6 @@ def intake(pdf: Path, root: Path = SOURCES, doc_id: str | None = None) -> dict:
     return entry
 
 
-def _metadata(data: bytes) -> dict:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        return {k: v.strip() for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
-    finally:
-        pdf.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pdf", type=Path, help="the report as published, in PDF")
@@ -217,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except RegisterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    shown = lambda path: os.path.relpath(path)  # noqa: E731
+    shown = os.path.relpath
     folder = args.root / "documents"
     lines = (folder / entry["file"]).read_text(encoding="utf-8").split("\n")
     print(f"document {entry['id']}: {entry['pages']} page(s), {len(lines)} lines of text")

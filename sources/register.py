@@ -10,7 +10,7 @@ import hashlib
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -94,6 +94,9 @@ class Catalogues:
     """The closed vocabularies, the documents and the indicators, as loaded from `sources/`."""
 
     root: Path = SOURCES
+    # by document: its verified text, and the page of each line (document_text, line_pages)
+    _texts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _pages: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def vocabulary(self) -> dict:
@@ -198,14 +201,6 @@ class Catalogues:
                 self._pages[doc_id] = [None] * len(lines)
         return self._pages[doc_id]
 
-    @cached_property
-    def _texts(self) -> dict[str, str]:
-        return {}
-
-    @cached_property
-    def _pages(self) -> dict[str, list]:
-        return {}
-
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -226,10 +221,11 @@ def verified_text(doc: dict) -> str:
     if pdf is not None:
         if not pdf.is_file():
             raise RegisterError(f"document {doc['id']}: its PDF {pdf} is missing")
-        if sha256_of(pdf) != doc["pdf_sha256"]:
+        actual = sha256_of(pdf)
+        if actual != doc["pdf_sha256"]:
             raise DocumentChecksumError(
                 f"document {doc['id']} ({pdf.name}) has been modified: SHA-256 is "
-                f"{sha256_of(pdf)}, the catalogue records {doc['pdf_sha256']}")
+                f"{actual}, the catalogue records {doc['pdf_sha256']}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
