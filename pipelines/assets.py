@@ -88,8 +88,12 @@ def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeR
     spec("register_lint", "validation", "Register lint: readings that the words around a figure "
          "put in doubt, open or accepted by the register entry with a reason.",
          deps=["observations"], freshness_policy=YEARLY)])
-def registers(duckdb: DuckDBResource, sources: SourcesResource):
+def registers(context: AssetExecutionContext, duckdb: DuckDBResource,
+              sources: SourcesResource):
     register = sources.load()
+    context.log.info("registers read and checked: %s; unchanged since an earlier run (same "
+                     "bytes, catalogues and code), their checked reading kept: %s",
+                     ", ".join(register.read) or "none", ", ".join(register.kept) or "none")
     frame = tables.observations_table(register)
     written = {"observations": frame, "observation_breakdowns": tables.breakdowns_table(frame),
                "consistency_rules": tables.rules_table(register),
@@ -99,6 +103,8 @@ def registers(duckdb: DuckDBResource, sources: SourcesResource):
     meta["observations"].update({
         "documents": MetadataValue.int(frame["document_id"].nunique()),
         "indicators": MetadataValue.int(frame["indicator"].nunique()),
+        "registers read": MetadataValue.json(register.read),
+        "registers unchanged (reading kept)": MetadataValue.json(register.kept),
         "documents at their lines": MetadataValue.url(outputs_url("quality/documents/index.html"))})
     for name, metadata in meta.items():
         yield MaterializeResult(asset_key=name, metadata=metadata)

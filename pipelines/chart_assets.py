@@ -5,25 +5,25 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-import yaml
 from dagster import (AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult,
                      MetadataValue, asset, multi_asset)
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import OWNERS, release_id
 from pipelines.metadata import outputs_url
-from pipelines.resources import OutputsResource, SourcesResource
+from pipelines.resources import OutputsResource, SourcesResource, default_sources_dir
 from pipelines.warehouse import read_table
 from publication import charts
 from publication.files import write_text
 from publication.gallery import gallery_html, write_kit
+from sources.register import Catalogues, read_plain_yaml
 
 
 def chart_labels(sources: SourcesResource) -> dict:
     cat = sources.catalogues()
     vocab = cat.vocabulary
     path = cat.root / "breakdowns.yaml"
-    breakdowns = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    breakdowns = read_plain_yaml(path) if path.is_file() else {}
     towns = cat.places.table[cat.places.table["level"] == "municipality"]
     names = {r.code: {"fr": r.name_fr, "nl": r.name_nl} for r in towns.itertuples()}
     return {"geos": {**names, **vocab["geos"]}, "units": vocab["units"],
@@ -32,15 +32,14 @@ def chart_labels(sources: SourcesResource) -> dict:
             "indicators": {c: ind["label"] for c, ind in cat.indicators.items()}}
 
 
-def indicator_description(code: str) -> str:
+def indicator_description(code: str, catalogues) -> str:
     """The catalogue's English label and definition of an indicator, for the UI; a catalogue
     that does not load leaves the code (the `indicators` step then fails with the message), so
     the code location still loads."""
-    from pipelines.resources import default_sources_dir
-    from sources.register import Catalogues, RegisterError
+    from sources.register import RegisterError
 
     try:
-        ind = Catalogues(default_sources_dir()).indicators.get(code)
+        ind = catalogues.indicators.get(code)
     except RegisterError:
         return code
     return f"{ind['label']['en']}: {' '.join(str(ind['definition']).split())}" if ind else code
@@ -50,7 +49,7 @@ FORMS = {"line": "a line chart", "columns": "a column chart", "bars": "a bar cha
          "stacked": "a stacked bar chart", "map": "a map"}
 
 
-def chart_spec(spec: dict) -> AssetSpec:
+def chart_spec(spec: dict, catalogues) -> AssetSpec:
     """The asset of one chart, drawn in French and Dutch."""
     # The UI renders a description inline (a materialisation's Markdown sits behind a click):
     # the description shows the published chart, served by `make ui`.
@@ -59,7 +58,7 @@ def chart_spec(spec: dict) -> AssetSpec:
         f"chart_{spec['chart_id']}", group_name="publication", deps=["series"],
         kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]}, skippable=True,
         description=f"Chart `{spec['chart_id']}`, {FORMS[spec['form']]} of "
-                    f"{indicator_description(spec['indicator'])} PNG (two columns and one "
+                    f"{indicator_description(spec['indicator'], catalogues)} PNG (two columns and one "
                     f"column) and SVG with live text in French and Dutch, alt text, long "
                     f"description and a public CSV.\n\n![The published chart]({picture})")
 
@@ -67,7 +66,11 @@ def chart_spec(spec: dict) -> AssetSpec:
 SPECS = charts.load_specs()
 
 
-@multi_asset(name="charts", specs=[chart_spec(spec) for spec in SPECS], can_subset=True)
+_CATALOGUES = Catalogues(default_sources_dir())  # read once for the descriptions of all charts
+
+
+@multi_asset(name="charts", specs=[chart_spec(spec, _CATALOGUES) for spec in SPECS],
+             can_subset=True)
 def charts_step(context: AssetExecutionContext, duckdb: DuckDBResource, outputs: OutputsResource,
                 sources: SourcesResource):
     """Every selected chart, drawn on all cores (one worker process per core); a chart whose

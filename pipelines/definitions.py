@@ -36,7 +36,8 @@ def build_definitions(outputs_dir: Path | None = None, sources_dir: Path | None 
         sensors=[operations.new_documents, operations.ghost_runs],
         resources={"duckdb": BuildDatabase(database=str(root / "build" / "warehouse.duckdb")),
                    "outputs": OutputsResource(root=str(root)),
-                   "sources": SourcesResource(root=str(sources_dir or default_sources_dir()))},
+                   "sources": SourcesResource(root=str(sources_dir or default_sources_dir()),
+                                              cache=str(root / "build" / "registers"))},
         executor=in_process_executor,
     )
 

@@ -3,13 +3,13 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
 from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunRequest,
                      ScheduleDefinition, SensorEvaluationContext, SensorResult, SkipReason,
                      define_asset_job, sensor)
 
 from pipelines import guard
 from pipelines.resources import default_sources_dir
+from sources.register import read_plain_yaml, register_document
 
 full_refresh = define_asset_job(
     "full_refresh", selection=AssetSelection.all(),
@@ -29,11 +29,11 @@ def scan_documents(root: Path) -> dict:
     `uncatalogued` (a text with no catalogue entry), `draft` (an entry from make intake still
     marked todo), `no_register` (catalogued, no register yet), or a fingerprint of the document
     and its registers."""
-    catalogue = yaml.safe_load((root / "documents.yaml").read_text(encoding="utf-8"))
+    catalogue = read_plain_yaml(root / "documents.yaml")
     docs = {str(d["id"]): d for d in catalogue.get("documents", [])}
     registers: dict[str, list[Path]] = {}
     for path in sorted((root / "figures").glob("*.yaml")):
-        doc_id = str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("document"))
+        doc_id = str(register_document(path))
         registers.setdefault(doc_id, []).append(path)
     state = {}
     catalogued_files = {d["file"] for d in docs.values()}
@@ -95,10 +95,13 @@ def new_documents(context: SensorEvaluationContext):
                         cursor=cursor)
 
 
-@sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
+# Every 5 s: one query of the runs recorded as started and a look at their processes; a queue
+# stalled behind a dead run is free again within seconds.
+@sensor(minimum_interval_seconds=5, default_status=DefaultSensorStatus.RUNNING,
         description="Marks failed every run that Dagster still records as started but whose "
                     "process is gone (a run killed with kill -9 or a crashed machine), so the "
-                    "queue of runs launched from the UI, the sensor or the schedule never stalls.")
+                    "queue of runs launched from the UI, the sensor or the schedule never stalls "
+                    "(checked every 5 s).")
 def ghost_runs(context: SensorEvaluationContext):
     reaped = guard.reap_ghost_runs(context.instance)
     for run_id in reaped:

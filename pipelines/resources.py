@@ -91,6 +91,9 @@ class SourcesResource(ConfigurableResource):
     """Where documents, catalogues and registers are read from (default: the project's sources/)."""
 
     root: str = str(PROJECT / "sources")  # definitions pass default_sources_dir()
+    # where checked registers are kept between runs, by the SHA-256 of what they are read from
+    # (definitions pass outputs/build/registers/); empty: kept in the run's process only
+    cache: str = ""
 
     def load(self, documents: set[str] | None = None):
         """The checked registers (of some documents, or all), with every document verified;
@@ -98,7 +101,8 @@ class SourcesResource(ConfigurableResource):
         from sources.register import load_all
 
         with _as_failure():
-            register = load_all(Path(self.root), documents)
+            register = load_all(Path(self.root), documents,
+                                Path(self.cache) if self.cache else None)
             _verified(register.catalogues)
             return register
 

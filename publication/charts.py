@@ -22,11 +22,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from publication import formats
 from sources.numbers import written_decimals
 from publication.files import atomic_path, write_text
+from sources.register import read_plain_yaml
 
 SPECS = Path(__file__).resolve().parent / "charts.yaml"
 LANGS = ("fr", "nl")
@@ -74,7 +74,7 @@ class ChartSpecError(ValueError):
 def load_specs(path: Path = SPECS) -> list[dict]:
     """The chart declarations, checked: unique ids, a known form, a title and a subtitle in
     French and Dutch."""
-    specs = yaml.safe_load(path.read_text(encoding="utf-8"))["charts"]
+    specs = read_plain_yaml(path)["charts"]
     seen = set()
     for spec in specs:
         name = spec.get("chart_id", "?")
@@ -774,8 +774,9 @@ def legend_rows(spec, points, size) -> int:
 # ---------------------------------------------------------------- layout checks
 def layout_problems(fig) -> list[str]:
     """What a machine can see is wrong in a drawn chart: a text outside the canvas, two texts
-    overlapping, a text crossed by a data or reference line."""
-    fig.canvas.draw()
+    overlapping, a text crossed by a data or reference line. The figure is laid out as it is
+    drawn, without painting a pixel (the files are drawn after)."""
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     from matplotlib.text import Text

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from sources.register import read_plain_yaml
 
 DICTIONARY = Path(__file__).resolve().parent / "dictionary.yaml"
 
@@ -31,7 +32,7 @@ VIEWS = {
 
 
 def load_dictionary() -> dict:
-    return yaml.safe_load(DICTIONARY.read_text(encoding="utf-8"))
+    return read_plain_yaml(DICTIONARY)
 
 
 def column_entry(spec: dict, table: str, column: str) -> dict | None:

@@ -177,6 +177,12 @@ def _figure(chart: dict, lang: str, entities: dict) -> str:
             + "</p></figcaption></figure>")
 
 
+def _kit_compression(name: str) -> int:
+    """PNG files are compressed already: stored as they are (deflating them again costs time
+    and saves nothing); text, SVG, CSV and fonts deflated."""
+    return zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+
+
 def write_kit(charts: list[dict], folder: Path) -> Path:
     """kit.zip of every chart file, the font (Source Sans Pro) and its licence, built beside
     the gallery and replaced atomically."""
@@ -193,7 +199,7 @@ def write_kit(charts: list[dict], folder: Path) -> Path:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as kit:
             for chart in charts:
                 for name in sorted(set(chart["files"].values())):
-                    kit.write(folder / name, f"charts/{name}")
+                    kit.write(folder / name, f"charts/{name}", _kit_compression(name))
             for font in sorted(fonts.iterdir()):
-                kit.write(font, f"fonts/{font.name}")
+                kit.write(font, f"fonts/{font.name}", _kit_compression(font.name))
     return target

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from sources.register import read_plain_yaml
 
 SETTINGS = Path(__file__).resolve().parent / "sdmx.yaml"
 VOCABULARY = Path(__file__).resolve().parent.parent / "sources" / "vocabulary.yaml"
@@ -26,8 +27,8 @@ class SdmxError(ValueError):
 
 def settings() -> dict:
     """The data flow's settings, with the ESSPROS mapping of sources/esspros.yaml."""
-    return {**yaml.safe_load(SETTINGS.read_text(encoding="utf-8")),
-            **yaml.safe_load(ESSPROS.read_text(encoding="utf-8"))}
+    return {**read_plain_yaml(SETTINGS),
+            **read_plain_yaml(ESSPROS)}
 
 
 def code_id(value: str, where: str) -> str:
@@ -118,7 +119,7 @@ def structures(frame: pd.DataFrame, series: pd.DataFrame, indicators: pd.DataFra
     from pysdmx.model import (Code, Codelist, Component, Components, Concept, ConceptScheme,
                               Dataflow, DataStructureDefinition, DataType, Role)
 
-    conf, vocab = settings(), yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
+    conf, vocab = settings(), read_plain_yaml(VOCABULARY)
     agency, version = conf["agency"], conf["version"]
     labels = indicators.set_index("indicator")["label_en"].to_dict()
     place_names = {} if places is None else dict(zip(places["code"], places["name_fr"]))

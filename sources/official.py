@@ -8,9 +8,8 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from sources.register import RegisterError, sha256_of
+from sources.register import RegisterError, read_plain_yaml, sha256_of
 
 CATALOGUE = "references.yaml"
 COLUMNS = ["indicator", "geo", "breakdown", "unit", "survey_year", "income_year", "definition",
@@ -33,8 +32,8 @@ def load_reference(root: Path, indicators: dict, units: dict, geos: dict) -> pd.
     against the indicator catalogue and vocabulary; bad input names the file and the row."""
     catalogue = root / CATALOGUE
     try:
-        entries = yaml.safe_load(catalogue.read_text(encoding="utf-8"))["references"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        entries = read_plain_yaml(catalogue)["references"]
+    except (RegisterError, KeyError, TypeError) as exc:
         raise RegisterError(f"{catalogue}: cannot read the references catalogue ({exc})") from None
     frames = []
     for entry in entries:

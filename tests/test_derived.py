@@ -119,3 +119,29 @@ def test_other_countries_are_not_belgium(warehouse):
     rows = warehouse.execute(
         "SELECT geo FROM observations WHERE observation_id = '002:136:31'").fetchone()
     assert rows == ("ES+EL",)
+
+
+def test_plausibility_jumps_are_found_between_consecutive_years_of_one_series():
+    import pandas as pd
+
+    from transforms.consistency import jump_findings
+
+    def point(period, value, unit="count", geo="BE", obs=None):
+        return {"indicator": "x", "geo": geo, "entity": "", "breakdown": "", "unit": unit,
+                "measure": "level", "period": period, "value": value, "document_id": "000",
+                "document_sha256": "0" * 64, "line": 1, "quote": "q",
+                "observation_id": obs or f"{geo}{period}{unit}"}
+
+    series = pd.DataFrame([
+        point("2021", 100), point("2020", 100), point("2022", 151),   # +51 % from 2021: found
+        point("2024", 400),                                            # 2023 missing: not compared
+        point("2020", 0, geo="BE1"), point("2021", 999, geo="BE1"),   # from zero: not compared
+        point("2020", 10, "percent"), point("2021", 36, "percent"),   # +26 points: found
+        point("2022", 60, "percent"),                                  # +24 points: not found
+        point("2020-S1", 1, geo="BE2"), point("2021-S1", 9, geo="BE2")])  # not yearly
+    found = pd.DataFrame(jump_findings(series))
+    assert sorted(found["finding_id"].unique()) == [
+        "plausibility_jump:BE2020percent+BE2021percent", "plausibility_jump:BE2021count+BE2022count"]
+    roles = found.set_index(["finding_id", "role"])["value"]
+    assert roles[("plausibility_jump:BE2021count+BE2022count", "previous")] == 100
+    assert roles[("plausibility_jump:BE2021count+BE2022count", "current")] == 151

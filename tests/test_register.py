@@ -7,16 +7,16 @@ import pytest
 import yaml
 
 from sources.register import (Catalogues, DocumentChecksumError, RegisterError, load_all,
-                              read_token, register_files)
+                              read_plain_yaml, read_token, register_files)
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
 
 def raw_entries():
     """(register file, figure entry, document lines) read straight from YAML and the text files."""
-    docs = {d["id"]: d for d in yaml.safe_load((SOURCES / "documents.yaml").read_text())["documents"]}
+    docs = {d["id"]: d for d in read_plain_yaml(SOURCES / "documents.yaml")["documents"]}
     for path in register_files(SOURCES):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_plain_yaml(path)  # libyaml: read at collection, by both workers
         doc = docs[str(data["document"])]
         lines = (SOURCES / "documents" / doc["file"]).read_text(encoding="utf-8").split("\n")
         for entry in data.get("figures") or []:
@@ -114,3 +114,64 @@ def test_catalogue_document_path_cannot_leave_sources(sources_copy):
                                              "file: ../../etc/passwd"))
     with pytest.raises(RegisterError, match="plain file name"):
         Catalogues(sources_copy).documents
+
+
+def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_change(
+        sources_copy, tmp_path, monkeypatch):
+    import sources.register as register
+
+    cache = tmp_path / "kept"
+    names = [p.name for p in register_files(sources_copy)]
+    monkeypatch.setattr(register, "_CHECKED", {})
+    first = load_all(sources_copy, cache=cache)
+    assert (first.read, first.kept) == (names, [])
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == [n[:-5] for n in names]
+
+    monkeypatch.setattr(register, "_CHECKED", {})  # as a new process: only the folder is left
+    again = load_all(sources_copy, cache=cache)
+    assert (again.read, again.kept) == ([], names)
+    assert again.figures == first.figures and again.dismissed == first.dismissed
+    assert again.checks == first.checks
+
+    edited = sources_copy / "figures" / "003.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    after_edit = load_all(sources_copy, cache=cache)
+    assert after_edit.read == ["003.yaml"] and "003.yaml" not in after_edit.kept
+    assert after_edit.figures == first.figures
+    assert len(list(cache.glob("003-*.pickle"))) == 1  # the older reading is dropped
+
+    vocabulary = sources_copy / "vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# a comment\n",
+                          encoding="utf-8")
+    assert load_all(sources_copy, cache=cache).read == names
+
+    next(cache.glob("000-*.pickle")).write_bytes(b"not a pickle")
+    monkeypatch.setattr(register, "_CHECKED", {})
+    damaged = load_all(sources_copy, cache=cache)
+    assert damaged.read == ["000.yaml"] and damaged.figures == first.figures
+
+    edited.write_text(edited.read_text(encoding="utf-8").replace("quote: ", "quote: x", 1),
+                      encoding="utf-8")
+    with pytest.raises(RegisterError, match=r"003\.yaml:\d+: figures entry 1: quote 'x"):
+        load_all(sources_copy, cache=cache)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("quote: x", "quote: ", 1),
+                      encoding="utf-8")
+    document = next((sources_copy / "documents").glob("003_*.txt"))
+    document.write_bytes(document.read_bytes().replace(b"242 454", b"242 455"))
+    with pytest.raises(DocumentChecksumError, match="document 003"):
+        load_all(sources_copy, cache=cache)  # its register's reading is kept, not its text
+
+
+def test_settings_files_with_bad_yaml_are_refused_by_name(tmp_path):
+    from sources.register import read_plain_yaml
+
+    path = tmp_path / "settings.yaml"
+    path.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(RegisterError, match=r"settings\.yaml: not valid YAML"):
+        read_plain_yaml(path)
+    path.write_text("", encoding="utf-8")
+    assert read_plain_yaml(path) is None
+    path.write_text("a: 1\n", encoding="utf-8")
+    first = read_plain_yaml(path)
+    first["a"] = 2  # each reader has its own copy
+    assert read_plain_yaml(path) == {"a": 1}

@@ -163,34 +163,39 @@ def repeat_findings(observations: pd.DataFrame) -> list[dict]:
     return found
 
 
+SERIES_KEY = ["indicator", "geo", "entity", "breakdown", "unit", "measure"]
+
+
 def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     """Plausibility: a level that moves by more than `threshold` (50 %) between consecutive years."""
-    found: list[dict] = []
     yearly = series[series["period"].str.fullmatch(r"\d{4}") & (series["measure"] == "level")]
-    for _, group in yearly.groupby(["indicator", "geo", "entity", "breakdown", "unit", "measure"]):
-        rows = group.sort_values("period").to_dict("records")
-        for prev, cur in zip(rows, rows[1:]):
-            if int(cur["period"]) - int(prev["period"]) != 1 or not prev["value"]:
-                continue
-            if cur["unit"] == "percent":
-                moved = abs(cur["value"] - prev["value"]) > 100 * threshold / 2
-            else:
-                moved = abs(cur["value"] / prev["value"] - 1) > threshold
-            if moved:
-                what = (f"{cur['indicator']} {cur['geo']} {cur['breakdown'] or '(total)'} goes from "
-                        f"{show(prev['value'])} in {prev['period']} to {show(cur['value'])} in "
-                        f"{cur['period']}")
-                found += _finding("plausibility_jump", what, prev["value"], cur["value"], 0.0,
-                                  [(pd.Series(prev), "previous"), (pd.Series(cur), "current")],
-                                  None)
+    yearly = yearly.dropna(subset=SERIES_KEY).sort_values(SERIES_KEY + ["period"], kind="stable")
+    prev = yearly.groupby(SERIES_KEY, sort=False)[["period", "value"]].shift(1)
+    following = (yearly["period"].astype(int) - pd.to_numeric(prev["period"])) == 1
+    nonzero = prev["value"].notna() & (prev["value"] != 0)
+    percent = yearly["unit"] == "percent"
+    moved = ((percent & ((yearly["value"] - prev["value"]).abs() > 100 * threshold / 2))
+             | (~percent & ((yearly["value"] / prev["value"] - 1).abs() > threshold)))
+    records = yearly.to_dict("records")
+    positions = {label: i for i, label in enumerate(yearly.index)}
+    found: list[dict] = []
+    for label in yearly.index[following & nonzero & moved]:
+        prev_row, cur = records[positions[label] - 1], records[positions[label]]
+        what = (f"{cur['indicator']} {cur['geo']} {cur['breakdown'] or '(total)'} goes from "
+                f"{show(prev_row['value'])} in {prev_row['period']} to {show(cur['value'])} in "
+                f"{cur['period']}")
+        found += _finding("plausibility_jump", what, prev_row["value"], cur["value"], 0.0,
+                          [(pd.Series(prev_row), "previous"), (pd.Series(cur), "current")], None)
     return found
 
 
 def derived_findings(vintages: pd.DataFrame) -> list[dict]:
     """A point implied by a change or a share, compared with the figure stated for that point."""
     found: list[dict] = []
-    key = ["indicator", "geo", "entity", "breakdown", "unit", "measure", "period"]
-    for _, group in vintages[vintages["measure"] == "level"].groupby(key):
+    key = SERIES_KEY + ["period"]
+    level = vintages[vintages["measure"] == "level"]
+    with_derived = level.loc[level["kind"] == "derived", key].dropna().drop_duplicates()
+    for _, group in level.merge(with_derived, on=key).groupby(key):
         derived = group[group["kind"] == "derived"]
         stated = group[group["kind"] != "derived"]
         if derived.empty or stated.empty:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from sources.register import read_plain_yaml
 
 COLUMNS = ["observation_id", "indicator", "geo", "breakdown", "unit", "period", "period_basis",
            "value", "quote", "document_id", "line", "definition", "official_value",
@@ -35,7 +36,7 @@ def crosscheck_table(observations: pd.DataFrame, documents: pd.DataFrame,
     """One row per document figure of an indicator the reference table covers, with the official
     value of the same geo, breakdown, unit, definition and year where there is one."""
     published = dict(zip(documents["document_id"], documents["published"].astype(int)))
-    esspros = yaml.safe_load(ESSPROS.read_text(encoding="utf-8"))["esspros"]
+    esspros = read_plain_yaml(ESSPROS)["esspros"]
     known = set(reference["indicator"])
     ordered = reference.assign(order=(reference["source_kind"] != "official").astype(int)) \
         .sort_values(["order", "source_url", "reference_line"])
