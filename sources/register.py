@@ -81,9 +81,8 @@ def _parse(path: Path, with_lines: bool):
                             f"file as UTF-8") from None
     except yaml.YAMLError as exc:
         raise RegisterError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    blob = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(blob) <= _PARSED_MAX_BYTES // 4:
-        _PARSED[key] = blob
+    if len(data) <= _PARSED_MAX_BYTES // 16:  # catalogues and hand-made registers, not 10^5 lines
+        _PARSED[key] = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
         while sum(map(len, _PARSED.values())) > _PARSED_MAX_BYTES:
             _PARSED.popitem(last=False)
     return parsed

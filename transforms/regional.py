@@ -46,10 +46,9 @@ def regional_table(series: pd.DataFrame, indicators: pd.DataFrame, places: pd.Da
             observation_id=rolled["observation_ids"], measure="level")], ignore_index=True)
     key = ["indicator", "entity", "breakdown", "period"]
     totals = level[level["geo"] == "BE"].set_index(key)
+    parts = parts[pd.MultiIndex.from_frame(parts[key]).isin(totals.index)]  # a total to compare
     rows = []
     for values, group in parts.groupby(key, sort=True):
-        if values not in totals.index:
-            continue
         total = totals.loc[values]
         total = total.iloc[0] if isinstance(total, pd.DataFrame) else total
         if not total["value"]:

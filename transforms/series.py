@@ -141,36 +141,32 @@ def series_table(vintages: pd.DataFrame) -> pd.DataFrame:
 
 def changes_table(series: pd.DataFrame) -> pd.DataFrame:
     """Year-on-year change, compound annual growth over the span and an index (first year = 100)
-    for every yearly level series with at least two points; percentages change in points."""
+    for every yearly level series with at least two points; percentages change in points.
+    Computed on all series at once: sorted by series and year, each row beside its previous."""
     yearly = series[(series["measure"] == "level") & series["period"].str.fullmatch(r"\d{4}")]
-    frames = []
-    for _, group in yearly.groupby(SERIES_KEY, sort=True):
-        if len(group) < 2:
-            continue
-        g = group.sort_values("period").copy()
-        years = g["period"].astype(int)
-        in_points = g["unit"].iloc[0] == "percent"
-        g["previous_period"] = g["period"].shift(1)
-        g["years_since_previous"] = years.diff()
-        prev = g["value"].shift(1)
-        g["change_unit"] = "percentage_points" if in_points else "percent"
-        g["change"] = (g["value"] - prev) if in_points else (g["value"] / prev - 1) * 100
-        g.loc[~in_points & (prev == 0), "change"] = np.nan
-        first, last = g.iloc[0], g.iloc[-1]
-        span = int(last["period"]) - int(first["period"])
-        g["span"] = f"{first['period']}/{last['period']}"
-        if in_points:
-            g["cagr"] = np.nan
-        elif first["value"] > 0 and last["value"] > 0:
-            g["cagr"] = ((last["value"] / first["value"]) ** (1 / span) - 1) * 100
-        else:
-            g["cagr"] = np.nan
-        g["index_first_year_100"] = (g["value"] / first["value"] * 100) if first["value"] else np.nan
-        frames.append(g)
+    yearly = yearly.dropna(subset=SERIES_KEY).sort_values(SERIES_KEY + ["period"], kind="stable")
+    yearly = yearly[yearly.groupby(SERIES_KEY, sort=False)["period"].transform("size") >= 2].copy()
+    by_series = yearly.groupby(SERIES_KEY, sort=False)
+    years = yearly["period"].astype(int)
+    in_points = yearly["unit"] == "percent"
+    prev = by_series["value"].shift(1)
+    previous_period = by_series["period"].shift(1)
+    yearly["previous_period"] = previous_period.where(previous_period.notna(), None)
+    yearly["years_since_previous"] = (years - years.groupby([yearly[k] for k in SERIES_KEY],
+                                                            sort=False).shift(1)).astype(float)
+    yearly["change_unit"] = np.where(in_points, "percentage_points", "percent")
+    yearly["change"] = (yearly["value"] - prev).where(in_points, (yearly["value"] / prev - 1) * 100)
+    yearly.loc[~in_points & (prev == 0), "change"] = np.nan
+    first, last = by_series["value"].transform("first"), by_series["value"].transform("last")
+    first_year, last_year = by_series["period"].transform("first"), by_series["period"].transform("last")
+    yearly["span"] = first_year + "/" + last_year
+    growth = ((last / first) ** (1 / (last_year.astype(int) - first_year.astype(int))) - 1) * 100
+    yearly["cagr"] = growth.where(~in_points & (first > 0) & (last > 0))
+    yearly["index_first_year_100"] = (yearly["value"] / first * 100).where(first != 0)
     columns = SERIES_KEY + ["period", "value", "kind", "obs_status", "previous_period",
                             "years_since_previous",
                             "change", "change_unit", "span", "cagr", "index_first_year_100",
                             "observation_id"]
-    if not frames:
+    if yearly.empty:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    return yearly[columns].reset_index(drop=True)
