@@ -91,8 +91,8 @@ def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeR
 def registers(context: AssetExecutionContext, duckdb: DuckDBResource,
               sources: SourcesResource):
     register = sources.load()
-    context.log.info("registers read and checked: %s; unchanged since an earlier run (same "
-                     "bytes, catalogues and code), their checked reading kept: %s",
+    context.log.info("registers read and checked in this run: %s; unchanged since an earlier "
+                     "run (same bytes, catalogues and code), their checked reading kept: %s",
                      ", ".join(register.read) or "none", ", ".join(register.kept) or "none")
     frame = tables.observations_table(register)
     written = {"observations": frame, "observation_breakdowns": tables.breakdowns_table(frame),

@@ -418,8 +418,10 @@ def _setup():
     import matplotlib.pyplot as plt
 
     folder = Path(font_source_sans_pro.font_directory)
-    for face in ("Regular", "Semibold", "Bold", "It"):
-        font_manager.fontManager.addfont(str(folder / f"SourceSansPro-{face}.ttf"))
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for face in ("Regular", "Semibold", "Bold", "It"):  # once: each addfont empties the font cache
+        if str(folder / f"SourceSansPro-{face}.ttf") not in known:
+            font_manager.fontManager.addfont(str(folder / f"SourceSansPro-{face}.ttf"))
     plt.rcParams.update({"font.family": FONT, "svg.fonttype": "none", "svg.hashsalt": "sesam",
                          "axes.spines.top": False, "axes.spines.right": False,
                          "axes.edgecolor": "#8c8c8c", "xtick.color": MUTED,

@@ -655,11 +655,14 @@ def register_document(path: Path) -> str | None:
 
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 _CHECKED: dict[str, bytes] = {}  # checked registers of this process, by _register_key
+_READ_HERE: set[str] = set()  # the keys of the registers read and checked by this process
 
 
 def _load_registers(paths: list[Path], cat: Catalogues,
                     cache: Path | None = None) -> tuple[list, list[Path]]:
-    """load_register on every path, and the paths read again. Each checked register is kept by
+    """load_register on every path, and the paths read and checked by this process (in this
+    load or an earlier one: the other paths were read by an earlier run). Each checked register
+    is kept by
     the SHA-256 of its bytes and of everything it is checked against (catalogues, vocabulary,
     places, the loader's code): in this process, and in `cache` (a folder) when given. Registers
     not kept are read on several processes when they are large."""
@@ -677,7 +680,8 @@ def _load_registers(paths: list[Path], cat: Catalogues,
     for (key, path), result in zip(todo, made):
         _keep_register(key, path, result, cache)
         loaded[key] = result
-    return [loaded[k] for k in keys], [p for _, p in todo]
+        _READ_HERE.add(key)
+    return [loaded[k] for k in keys], [p for k, p in zip(keys, paths) if k in _READ_HERE]
 
 
 def _register_key(path: Path, cat: Catalogues) -> str:

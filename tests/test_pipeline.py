@@ -208,3 +208,8 @@ def test_materialisations_carry_schema_row_count_preview_and_thumbnails(material
     thumb = meta["chart_arr_ai_beneficiaries_over_time"]["chart"].value
     assert thumb.startswith("![") and "data:image/png;base64," in thumb
     assert str(meta["release"]["warehouse"].value).endswith("warehouse.duckdb")
+    # a first run into an empty outputs folder reads every register (none kept from before)
+    from sources.register import register_files
+
+    assert meta["observations"]["registers read"].value == [p.name for p in register_files()]
+    assert meta["observations"]["registers unchanged (reading kept)"].value == []

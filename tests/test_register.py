@@ -123,11 +123,13 @@ def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_chang
     cache = tmp_path / "kept"
     names = [p.name for p in register_files(sources_copy)]
     monkeypatch.setattr(register, "_CHECKED", {})
+    monkeypatch.setattr(register, "_READ_HERE", set())
     first = load_all(sources_copy, cache=cache)
     assert (first.read, first.kept) == (names, [])
     assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == [n[:-5] for n in names]
 
     monkeypatch.setattr(register, "_CHECKED", {})  # as a new process: only the folder is left
+    monkeypatch.setattr(register, "_READ_HERE", set())
     again = load_all(sources_copy, cache=cache)
     assert (again.read, again.kept) == ([], names)
     assert again.figures == first.figures and again.dismissed == first.dismissed
@@ -137,6 +139,7 @@ def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_chang
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     after_edit = load_all(sources_copy, cache=cache)
     assert after_edit.read == ["003.yaml"] and "003.yaml" not in after_edit.kept
+    assert load_all(sources_copy, cache=cache).read == ["003.yaml"]  # read by this process
     assert after_edit.figures == first.figures
     assert len(list(cache.glob("003-*.pickle"))) == 1  # the older reading is dropped
 
@@ -147,6 +150,7 @@ def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_chang
 
     next(cache.glob("000-*.pickle")).write_bytes(b"not a pickle")
     monkeypatch.setattr(register, "_CHECKED", {})
+    monkeypatch.setattr(register, "_READ_HERE", set())
     damaged = load_all(sources_copy, cache=cache)
     assert damaged.read == ["000.yaml"] and damaged.figures == first.figures
 
