@@ -102,19 +102,22 @@ def sources_copy(tmp_path) -> Path:
 
 # The order in which the two workers take the test files (pytest-xdist --dist loadfile with
 # --no-loadscope-reorder, pyproject.toml): the UI test first, so that the session's materialisation
-# starts at once; while one worker materialises, the other runs the files that do not need it;
-# then the files that start real runs in subprocesses, longest first (`python -m bench.test_time`
-# lists the slowest tests); then every other file, in collection order.
+# starts at once; while one worker materialises, the other runs the files that do not need it
+# (and, in each file, the tests that do not need it come first); then the files that start real
+# runs in subprocesses, longest first (`python -m bench.test_time` lists the slowest tests); then
+# every other file, in collection order.
 FILE_ORDER = ["test_ui.py", "test_intake.py", "test_register.py", "test_numbers.py",
-              "test_lint.py", "test_operations.py", "test_bench.py", "test_release.py",
-              "test_team_instance.py", "test_concurrency.py", "test_open_data.py",
-              "test_faults.py", "test_gallery.py", "test_pipeline.py", "test_notebooks.py"]
+              "test_lint.py", "test_operations.py", "test_bench.py", "test_faults.py",
+              "test_places.py", "test_release.py", "test_team_instance.py", "test_concurrency.py",
+              "test_open_data.py", "test_gallery.py", "test_pipeline.py", "test_notebooks.py"]
 
 
 def pytest_collection_modifyitems(items):
-    """Files in FILE_ORDER, each file's tests in their own order."""
+    """Files in FILE_ORDER; in each file, the tests that do not need the session's
+    materialisation first, the others in their own order."""
     missing = set(FILE_ORDER) - {p.name for p in Path(__file__).parent.glob("test_*.py")}
     if missing:
         raise pytest.UsageError(f"tests/conftest.py FILE_ORDER names no such file: {missing}")
     rank = {name: i for i, name in enumerate(FILE_ORDER)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(FILE_ORDER)))
+    items.sort(key=lambda item: (rank.get(item.path.name, len(FILE_ORDER)),
+                                 "materialized" in item.fixturenames))
