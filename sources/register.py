@@ -662,10 +662,9 @@ def _load_registers(paths: list[Path], cat: Catalogues,
                     cache: Path | None = None) -> tuple[list, list[Path]]:
     """load_register on every path, and the paths read and checked by this process (in this
     load or an earlier one: the other paths were read by an earlier run). Each checked register
-    is kept by
-    the SHA-256 of its bytes and of everything it is checked against (catalogues, vocabulary,
-    places, the loader's code): in this process, and in `cache` (a folder) when given. Registers
-    not kept are read on several processes when they are large."""
+    is kept by the SHA-256 of its bytes and of everything it is checked against (catalogues,
+    vocabulary, places, the loader's code): in this process, and in `cache` (a folder) when
+    given. Registers not kept are read on several processes when they are large."""
     keys = [_register_key(p, cat) for p in paths]
     loaded = {k: _cached_register(k, p, cat, cache) for k, p in zip(keys, paths)}
     todo = [(k, p) for k, p in zip(keys, paths) if loaded[k] is None]

@@ -11,6 +11,7 @@ import json
 import pandas as pd
 
 from transforms.precision import half_unit
+from transforms.series import SERIES_KEY
 
 FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "actual",
                    "difference", "tolerance", "observation_id", "role", "document_id",
@@ -161,9 +162,6 @@ def repeat_findings(observations: pd.DataFrame) -> list[dict]:
             found += _finding("repeat", what, main["value"], r["value"], tol,
                               [(main, "statement"), (pd.Series(r), "repeat")], None)
     return found
-
-
-SERIES_KEY = ["indicator", "geo", "entity", "breakdown", "unit", "measure"]
 
 
 def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
