@@ -64,13 +64,20 @@ def _sql_text(text: str) -> str:
 
 
 def apply_comments(con, dictionary: pd.DataFrame) -> None:
-    """COMMENT ON every published table and column, so researchers see them in DuckDB."""
+    """COMMENT ON every published table and column, so researchers see them in DuckDB (one
+    transaction: all the comments or none)."""
     spec = load_dictionary()["tables"]
-    for table in dictionary["table"].unique():
-        con.execute(f'COMMENT ON TABLE "{table}" IS {_sql_text(spec[table]["description"])}')
-    for row in dictionary.itertuples():
-        meaning = row.meaning + (f" (unit: {row.unit})" if row.unit else "")
-        con.execute(f'COMMENT ON COLUMN "{row.table}"."{row.column}" IS {_sql_text(meaning)}')
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in dictionary["table"].unique():
+            con.execute(f'COMMENT ON TABLE "{table}" IS {_sql_text(spec[table]["description"])}')
+        for row in dictionary.itertuples():
+            meaning = row.meaning + (f" (unit: {row.unit})" if row.unit else "")
+            con.execute(f'COMMENT ON COLUMN "{row.table}"."{row.column}" IS {_sql_text(meaning)}')
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def create_views(con) -> None:
