@@ -27,8 +27,7 @@ def measure(n: int) -> dict:
     """Generate `n` synthetic figures and time each phase of the pipeline on them."""
     from bench.synthetic import generate
     from pipelines.checks import with_provenance_flags
-    import sources.register as loader
-    from sources.register import load_all
+    from sources.register import forget_in_process, load_all
     from transforms import tables
     from transforms.regional import regional_table
     from transforms.series import changes_table, series_table, vintages_table
@@ -75,9 +74,7 @@ def measure(n: int) -> dict:
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the first run's
         del register, observations, vintages, series
 
-        loader._CHECKED.clear()  # as the next run's process: only the kept readings are left
-        loader._READ_HERE.clear()
-        loader._PARSED.clear()
+        forget_in_process()  # as the next run's process: only the kept readings are left
         t = time.perf_counter()
         again = load_all(root, cache=kept)
         tables.observations_table(again)

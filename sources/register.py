@@ -82,10 +82,26 @@ def _parse(path: Path, with_lines: bool):
     except yaml.YAMLError as exc:
         raise RegisterError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if len(data) <= _PARSED_MAX_BYTES // 16:  # catalogues and hand-made registers, not 10^5 lines
-        _PARSED[key] = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-        while sum(map(len, _PARSED.values())) > _PARSED_MAX_BYTES:
-            _PARSED.popitem(last=False)
+        _remember(_PARSED, key, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
     return parsed
+
+
+def _remember(store: OrderedDict, key, blob: bytes) -> None:
+    """Keep `blob` in a store of this process unless it is large; the least recently used
+    blobs are dropped beyond _PARSED_MAX_BYTES in all."""
+    if len(blob) > _PARSED_MAX_BYTES // 4:
+        return
+    store[key] = blob
+    while sum(map(len, store.values())) > _PARSED_MAX_BYTES:
+        store.popitem(last=False)
+
+
+def forget_in_process() -> None:
+    """Drop what this process keeps of parsed and checked files, as a new process starts: the
+    checked registers kept in a cache folder stay (for benchmarks and tests)."""
+    _PARSED.clear()
+    _CHECKED.clear()
+    _READ_HERE.clear()
 
 
 def read_yaml(path: Path) -> dict:
@@ -654,7 +670,7 @@ def register_document(path: Path) -> str | None:
 
 
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
-_CHECKED: dict[str, bytes] = {}  # checked registers of this process, by _register_key
+_CHECKED: OrderedDict[str, bytes] = OrderedDict()  # checked registers of this process, by key
 _READ_HERE: set[str] = set()  # the keys of the registers read and checked by this process
 
 
@@ -691,7 +707,9 @@ def _register_key(path: Path, cat: Catalogues) -> str:
 
 def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
     blob = _CHECKED.get(key)
-    if blob is None and cache is not None:
+    if blob is not None:
+        _CHECKED.move_to_end(key)
+    elif cache is not None:
         try:
             blob = (cache / f"{path.stem}-{key}.pickle").read_bytes()
         except OSError:
@@ -708,10 +726,7 @@ def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
 
 def _keep_register(key: str, path: Path, result, cache: Path | None) -> None:
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(blob) <= _PARSED_MAX_BYTES // 4:
-        _CHECKED[key] = blob
-        while sum(map(len, _CHECKED.values())) > _PARSED_MAX_BYTES:
-            _CHECKED.pop(next(iter(_CHECKED)))
+    _remember(_CHECKED, key, blob)
     if cache is None:
         return
     try:

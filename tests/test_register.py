@@ -117,19 +117,17 @@ def test_catalogue_document_path_cannot_leave_sources(sources_copy):
 
 
 def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_change(
-        sources_copy, tmp_path, monkeypatch):
-    import sources.register as register
+        sources_copy, tmp_path):
+    from sources.register import forget_in_process
 
     cache = tmp_path / "kept"
     names = [p.name for p in register_files(sources_copy)]
-    monkeypatch.setattr(register, "_CHECKED", {})
-    monkeypatch.setattr(register, "_READ_HERE", set())
+    forget_in_process()
     first = load_all(sources_copy, cache=cache)
     assert (first.read, first.kept) == (names, [])
     assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == [n[:-5] for n in names]
 
-    monkeypatch.setattr(register, "_CHECKED", {})  # as a new process: only the folder is left
-    monkeypatch.setattr(register, "_READ_HERE", set())
+    forget_in_process()  # as a new process: only the folder is left
     again = load_all(sources_copy, cache=cache)
     assert (again.read, again.kept) == ([], names)
     assert again.figures == first.figures and again.dismissed == first.dismissed
@@ -149,8 +147,7 @@ def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_chang
     assert load_all(sources_copy, cache=cache).read == names
 
     next(cache.glob("000-*.pickle")).write_bytes(b"not a pickle")
-    monkeypatch.setattr(register, "_CHECKED", {})
-    monkeypatch.setattr(register, "_READ_HERE", set())
+    forget_in_process()
     damaged = load_all(sources_copy, cache=cache)
     assert damaged.read == ["000.yaml"] and damaged.figures == first.figures
 

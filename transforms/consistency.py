@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from transforms.precision import half_unit
@@ -175,10 +176,9 @@ def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     moved = ((percent & ((yearly["value"] - prev["value"]).abs() > 100 * threshold / 2))
              | (~percent & ((yearly["value"] / prev["value"] - 1).abs() > threshold)))
     records = yearly.to_dict("records")
-    positions = {label: i for i, label in enumerate(yearly.index)}
     found: list[dict] = []
-    for label in yearly.index[following & nonzero & moved]:
-        prev_row, cur = records[positions[label] - 1], records[positions[label]]
+    for i in np.flatnonzero((following & nonzero & moved).to_numpy()):
+        prev_row, cur = records[i - 1], records[i]
         what = (f"{cur['indicator']} {cur['geo']} {cur['breakdown'] or '(total)'} goes from "
                 f"{show(prev_row['value'])} in {prev_row['period']} to {show(cur['value'])} in "
                 f"{cur['period']}")

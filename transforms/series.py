@@ -152,8 +152,7 @@ def changes_table(series: pd.DataFrame) -> pd.DataFrame:
     prev = by_series["value"].shift(1)
     previous_period = by_series["period"].shift(1)
     yearly["previous_period"] = previous_period.where(previous_period.notna(), None)
-    yearly["years_since_previous"] = (years - years.groupby([yearly[k] for k in SERIES_KEY],
-                                                            sort=False).shift(1)).astype(float)
+    yearly["years_since_previous"] = (years - pd.to_numeric(previous_period)).astype(float)
     yearly["change_unit"] = np.where(in_points, "percentage_points", "percent")
     yearly["change"] = (yearly["value"] - prev).where(in_points, (yearly["value"] / prev - 1) * 100)
     yearly.loc[~in_points & (prev == 0), "change"] = np.nan
