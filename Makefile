@@ -35,7 +35,7 @@ instance:
 	@cmp -s $(INSTANCE) $(DAGSTER_HOME)/dagster.yaml || cp $(INSTANCE) $(DAGSTER_HOME)/dagster.yaml
 
 run: setup
-	$(VENV)/bin/python -m pipelines.run
+	$(VENV)/bin/python -m pipelines.run $(if $(REBUILD),--rebuild)
 
 test: setup chromium postgresql
 	$(VENV)/bin/python -m pytest

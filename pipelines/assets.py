@@ -12,6 +12,7 @@ from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy
                      MaterializeResult, MetadataValue, asset, multi_asset)
 from dagster_duckdb import DuckDBResource
 
+from pipelines import unchanged
 from pipelines.metadata import outputs_url, table_metadata
 from pipelines.resources import OutputsResource, SourcesResource
 from pipelines.warehouse import read_table, replace_table
@@ -54,24 +55,37 @@ def release_id(context) -> str:
     return f"{when:%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
 
 
+def first_table(context, duckdb, sources, outputs, name: str, make):
+    """The table of one of the first steps of a run (every other asset depends on them), made
+    by `make` from the catalogues; nothing when nothing changed since the visible release was
+    published, so that every later step is skipped (pipelines/unchanged.py)."""
+    if unchanged.nothing_new(context, sources, outputs):
+        return
+    frame = make(sources.load(documents=set()))
+    with duckdb.get_connection() as con:
+        replace_table(con, name, frame)
+        yield MaterializeResult(metadata=table_metadata(con, name))
+
+
 @asset(group_name="sources", kinds=KINDS, owners=OWNERS, freshness_policy=YEARLY,
+       output_required=False,
        description="The source documents, each checked against the SHA-256 of the catalogue "
-                   "(sources/documents.yaml); a modified document is refused.")
-def documents(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
-    frame = tables.documents_table(sources.load(documents=set()))
-    with duckdb.get_connection() as con:
-        replace_table(con, "documents", frame)
-        return MaterializeResult(metadata=table_metadata(con, "documents"))
+                   "(sources/documents.yaml); a modified document is refused. Not materialised "
+                   "when nothing changed since the visible release was published.")
+def documents(context: AssetExecutionContext, duckdb: DuckDBResource, sources: SourcesResource,
+              outputs: OutputsResource):
+    yield from first_table(context, duckdb, sources, outputs, "documents",
+                           tables.documents_table)
 
 
-@asset(group_name="sources", kinds=KINDS, owners=OWNERS,
+@asset(group_name="sources", kinds=KINDS, owners=OWNERS, output_required=False,
        description="The indicator catalogue (sources/indicators/*.yaml): code, family, unit, "
-                   "labels in French, Dutch and English, definition.")
-def indicators(duckdb: DuckDBResource, sources: SourcesResource) -> MaterializeResult:
-    frame = tables.indicators_table(sources.load(documents=set()))
-    with duckdb.get_connection() as con:
-        replace_table(con, "indicators", frame)
-        return MaterializeResult(metadata=table_metadata(con, "indicators"))
+                   "labels in French, Dutch and English, definition. Not materialised when "
+                   "nothing changed since the visible release was published.")
+def indicators(context: AssetExecutionContext, duckdb: DuckDBResource, sources: SourcesResource,
+               outputs: OutputsResource):
+    yield from first_table(context, duckdb, sources, outputs, "indicators",
+                           tables.indicators_table)
 
 
 @multi_asset(name="registers", specs=[
@@ -362,11 +376,14 @@ def release(context: AssetExecutionContext, duckdb: DuckDBResource,
         con.execute("CHECKPOINT")
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in PUBLISHED_TABLES + ["data_dictionary"]}
+    inputs = unchanged.release_inputs(outputs.path, context.run.run_id)
     made = publish_release(outputs.path, release_id(context), context.run.run_id,
                            {name: outputs.stage / name for name in ("parquet", "charts",
                                                                     "quality", "csv", "sdmx",
                                                                     "datapackage.json")},
-                           outputs.build_db)
+                           outputs.build_db, inputs=inputs)
+    unchanged.write_mark(outputs.path, digest=inputs, run_id=context.run.run_id,
+                         release=made.name if inputs else None)
     return MaterializeResult(metadata={
         "warehouse": MetadataValue.path(str(outputs.warehouse)),
         "release": MetadataValue.path(str(made)),

@@ -8,6 +8,7 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
                      define_asset_job, sensor)
 
 from pipelines import guard
+from pipelines.unchanged import REBUILD_TAG
 from pipelines.resources import default_sources_dir
 from sources.register import read_plain_yaml, register_document
 
@@ -21,7 +22,9 @@ publication_only = define_asset_job(
 yearly_refresh = ScheduleDefinition(
     name="yearly_refresh", job=full_refresh, cron_schedule="0 6 1 7 *",
     execution_timezone="Europe/Brussels", default_status=DefaultScheduleStatus.STOPPED,
-    description="Full refresh every 1 July, once the annual reports are out (off by default).")
+    tags={REBUILD_TAG: "true"},  # every step, even when nothing changed: the yearly re-reading
+    description="Full refresh every 1 July, once the annual reports are out (off by default): "
+                "every step runs, even when nothing changed since the last release.")
 
 
 def scan_documents(root: Path) -> dict:

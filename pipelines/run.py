@@ -2,6 +2,9 @@
 
     python -m pipelines.run                        # full_refresh, what `make run` does
     python -m pipelines.run --job publication_only # re-publish from the build database
+    python -m pipelines.run --rebuild              # every step, even when nothing changed
+When nothing changed since the visible release was published (pipelines/unchanged.py), a full
+run says so and runs nothing after its first steps.
 Exit status 0 when every step and every blocking check passed, 1 otherwise (2 when the outputs
 folder cannot be written). What failed is printed once, one line per cause, at the end.
 """
@@ -38,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--job", default="full_refresh", choices=["full_refresh",
                                                                   "publication_only"])
-    job = parser.parse_args(argv).job
+    parser.add_argument("--rebuild", action="store_true",
+                        help="run every step even when nothing changed since the visible release")
+    args = parser.parse_args(argv)
     outputs = default_outputs_dir()
     problem = writable_folder_error(outputs)
     if problem:
@@ -47,15 +52,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     guard.acquire(outputs, "make run", lambda m: print(m, flush=True))
     try:
-        return run_all(outputs, job)
+        return run_all(outputs, args.job, args.rebuild)
     finally:
         guard.release(outputs)
 
 
-def run_all(outputs: Path, job_name: str = "full_refresh") -> int:
+def run_all(outputs: Path, job_name: str = "full_refresh", rebuild: bool = False) -> int:
+    from pipelines.unchanged import REBUILD_TAG
     from publication.files import describe_visible
 
     started = time.monotonic()
+    logging.getLogger("dagster._core.execution.plan.active").addFilter(_not_a_skipped_check)
     with DagsterInstance.get() as instance:
         for run_id in guard.reap_ghost_runs(instance):
             print(f"Run {run_id} was marked failed: its process is gone.")
@@ -68,7 +75,8 @@ def run_all(outputs: Path, job_name: str = "full_refresh") -> int:
             return 1
         job = defs.resolve_job_def(job_name).with_logger_defs({"console": brief_console})
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags=guard.process_tags(),
+            instance=instance, raise_on_error=False,
+            tags={**guard.process_tags(), **({REBUILD_TAG: "true"} if rebuild else {})},
             run_config={"loggers": {"console": {"config": {
                 "log_level": os.environ.get("SESAM_LOG_LEVEL", "INFO")}}}})
     failures: dict[str, list[str]] = {}
@@ -98,7 +106,13 @@ def run_all(outputs: Path, job_name: str = "full_refresh") -> int:
     if warnings:
         print("Warnings (reported, not blocking; see outputs/quality/report.html):")
         print("\n".join(warnings))
-    print(f"Published {describe_visible(outputs)}.")
+    if any(e.event_type_value == "ASSET_MATERIALIZATION"
+           and e.asset_key.to_user_string() == "release" for e in result.all_events):
+        print(f"Published {describe_visible(outputs)}.")
+    else:
+        print(f"Nothing changed since the visible release was published: nothing was validated, "
+              f"derived or published again (--rebuild runs every step); "
+              f"{describe_visible(outputs)}.")
     print(f"Run {result.run_id} succeeded in {time.monotonic() - started:.1f} s.")
     return 0
 
@@ -113,8 +127,16 @@ class _WithoutTraces(logging.Formatter):
 
 
 def _not_a_skipped_step(record: logging.LogRecord) -> bool:
-    """Steps not run because an upstream step failed add nothing to the failure's cause."""
-    return "Not executing." not in record.getMessage()
+    """Steps not run because an upstream step failed add nothing to the failure's cause, nor
+    do those skipped because nothing changed (the first step says so once)."""
+    text = record.getMessage()
+    return "Not executing." not in text and "due to skipped dependencies" not in text
+
+
+def _not_a_skipped_check(record: logging.LogRecord) -> bool:
+    """Dagster warns that a blocking check whose step was skipped gave no result; every check
+    of ours gives one when it runs, so the warning only repeats that nothing changed."""
+    return "emitted no result" not in record.getMessage()
 
 
 @logger(config_schema={"log_level": Field(str, is_required=False, default_value="INFO")},

@@ -109,7 +109,7 @@ def describe_visible(outputs: Path) -> str:
 
 
 def publish_release(outputs: Path, release_id: str, run_id: str, folders: dict[str, Path],
-                    database: Path, keep: int = 3) -> Path:
+                    database: Path, keep: int = 3, inputs: str | None = None) -> Path:
     """Publish the warehouse, Parquet, charts and quality report of a run as one release.
 
     Everything is copied into `outputs/releases/.<id>.partial/`, synced, renamed to
@@ -118,6 +118,7 @@ def publish_release(outputs: Path, release_id: str, run_id: str, folders: dict[s
     `datapackage.json` are fixed links into `current`, so readers see them together: the old
     release or the new one, whatever is killed when. A reader holding a file keeps the release
     it opened (the `keep` newest stay on disk). A failure before the switch raises ReleaseError saying what stays visible.
+    `inputs` is the digest of what the release is made from (pipelines.unchanged), if known.
     """
     outputs = Path(outputs)
     releases = outputs / "releases"
@@ -135,7 +136,7 @@ def publish_release(outputs: Path, release_id: str, run_id: str, folders: dict[s
         shutil.copyfile(database, partial / "warehouse.duckdb")
         manifest = {"release": release_id, "run_id": run_id,
                     "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "contents": list(PUBLISHED)}
+                    "contents": list(PUBLISHED), "inputs": inputs}
         (partial / "RELEASE.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _chmod_readable(partial)
         _sync_tree(partial)

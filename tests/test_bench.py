@@ -7,4 +7,5 @@ def test_scale_benchmark_runs_on_a_small_synthetic_register():
 
     result = measure(1000)
     assert result["n"] == 1000
-    assert {"load", "load_kept", "coverage", "validation", "derivation", "peak_mib"} <= set(result)
+    assert {"load", "load_kept", "second_run", "coverage", "validation", "derivation",
+            "peak_mib"} <= set(result)

@@ -41,6 +41,7 @@ def test_full_disk_fails_clearly_and_keeps_the_publication(published_folder, tmp
                                                            monkeypatch):
     from conftest import copy_published
     from pipelines.definitions import build_definitions
+    from pipelines.unchanged import REBUILD_TAG
 
     outputs, _ = copy_published(published_folder, tmp_path)
     before = published_state(outputs)
@@ -51,7 +52,7 @@ def test_full_disk_fails_clearly_and_keeps_the_publication(published_folder, tmp
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)
     result = build_definitions(outputs).resolve_job_def("full_refresh").execute_in_process(
-        raise_on_error=False)
+        raise_on_error=False, tags={REBUILD_TAG: "true"})  # every step: nothing changed
     assert not result.success
     message = result.get_step_failure_events()[0].event_specific_data.error.to_string()
     assert "No space left on device" in message and "nothing published before was changed" in message

@@ -159,6 +159,62 @@ def test_failed_expectation_blocks_publication_and_leaves_outputs_untouched(
     assert published_files(copy) == published_files(materialized[0])
 
 
+def test_a_run_with_nothing_new_skips_every_step_after_the_first_and_says_so(
+        materialized, sources_copy, tmp_path):
+    # A comment added to a register changes nothing it says.
+    import shutil
+
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import build_definitions
+    from publication.files import visible_release
+
+    register = sources_copy / "figures" / "003.yaml"
+    register.write_text(register.read_text() + "\n# checked again in December\n")
+    outputs, _ = materialized
+    copy = tmp_path / "outputs"
+    shutil.copytree(outputs, copy, symlinks=True)
+    before = visible_release(copy)
+    with DagsterInstance.ephemeral() as instance:
+        result = build_definitions(copy, sources_copy).resolve_job_def(
+            "full_refresh").execute_in_process(instance=instance, raise_on_error=False)
+        said = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert result.success and not result.get_asset_materialization_events()
+    skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert {"registers", "coverage", "series_and_vintages", "charts", "release",
+            "observations_observations_suite", "documents_documents_suite"} <= skipped
+    assert [m for m in said if m.startswith(
+        f"Nothing changed since release {before['release']} was published")]
+    assert visible_release(copy) == before
+    assert published_files(copy) == published_files(outputs)
+
+
+def test_a_release_is_up_to_date_only_while_the_build_is_that_of_its_run(tmp_path):
+    import json
+    import os
+
+    from pipelines import unchanged
+    from publication.files import PUBLISHED
+
+    release = tmp_path / "releases" / "r1"
+    release.mkdir(parents=True)
+    for name in PUBLISHED:
+        (release / name).mkdir()
+    (release / "RELEASE.json").write_text(json.dumps({"release": "r1", "inputs": "d"}))
+    os.symlink("releases/r1", tmp_path / "current")
+    unchanged.write_mark(tmp_path, digest="d", run_id="A", release="r1")
+    assert unchanged.published_from(tmp_path, "d") == "r1"
+    assert unchanged.published_from(tmp_path, "e") is None  # something changed
+    assert unchanged.release_inputs(tmp_path, "C") == "d"  # re-publishing A's build
+    unchanged.write_mark(tmp_path, digest="d", run_id="B", release=None)  # B started, failed
+    assert unchanged.published_from(tmp_path, "d") is None
+    assert unchanged.release_inputs(tmp_path, "B") == "d"  # had B published: its own inputs
+    assert unchanged.release_inputs(tmp_path, "C") is None  # B's unfinished build: unknown
+    unchanged.write_mark(tmp_path, digest="d", run_id="A", release="r1")
+    (release / "parquet").rmdir()
+    assert unchanged.published_from(tmp_path, "d") is None  # not whole
+
+
 def test_quality_findings_name_each_disagreement_with_its_quotes(materialized):
     outputs, _ = materialized
     findings = pd.read_parquet(outputs / "parquet" / "quality_findings.parquet")

@@ -116,6 +116,26 @@ def test_catalogue_document_path_cannot_leave_sources(sources_copy):
         Catalogues(sources_copy).documents
 
 
+def test_a_reading_digest_follows_what_a_register_says_not_its_bytes_nor_its_folder(
+        sources_copy, tmp_path):
+    from sources.register import forget_in_process, reading_digests
+
+    kept = tmp_path / "kept"
+    forget_in_process()
+    first = reading_digests(sources_copy, kept)
+    assert sorted(first) == [p.name for p in register_files(sources_copy)]
+    assert reading_digests(SOURCES) == first  # the same registers in another folder
+    edited = sources_copy / "figures" / "003.yaml"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text + "\n# checked again in December\n", encoding="utf-8")
+    forget_in_process()  # as a new process: the digests kept beside the readings are read
+    assert reading_digests(sources_copy, kept) == first
+    edited.write_text(text.replace("note: 'The French", "note: 'Checked again. The French"),
+                      encoding="utf-8")
+    changed = reading_digests(sources_copy, kept)
+    assert [n for n in first if changed[n] != first[n]] == ["003.yaml"]
+
+
 def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_change(
         sources_copy, tmp_path):
     from sources.register import forget_in_process
@@ -125,7 +145,9 @@ def test_a_checked_register_is_kept_until_its_bytes_catalogues_or_document_chang
     forget_in_process()
     first = load_all(sources_copy, cache=cache)
     assert (first.read, first.kept) == (names, [])
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == [n[:-5] for n in names]
+    for suffix in ("pickle", "digest"):  # the reading and the digest of what it says
+        assert sorted(p.name.split("-")[0] for p in cache.glob(f"*.{suffix}")) == \
+            [n[:-5] for n in names]
 
     forget_in_process()  # as a new process: only the folder is left
     again = load_all(sources_copy, cache=cache)

@@ -76,8 +76,8 @@ def test_full_run_on_the_team_instance_is_read_back_from_postgresql(
     env = {**os.environ, **postgres, "SESAM_OUTPUTS": str(outputs), "DAGSTER_HOME": str(home),
            "PYTHONPATH": str(PROJECT)}
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run([sys.executable, "-m", "pipelines.run", "--rebuild"], cwd=PROJECT,
+                         env=env, capture_output=True, text=True, timeout=600)
     print(f"full run on the PostgreSQL instance: {time.monotonic() - started:.1f} s")
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
 

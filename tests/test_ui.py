@@ -84,6 +84,8 @@ def webserver(published_folder, tmp_path):
 
 
 def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
+    from pipelines.unchanged import REBUILD_TAG
+
     port, startup, home, files_port = webserver
     print(f"webserver served after {startup:.1f} s")
     nodes = graphql(port, """{ assetNodes { assetKey { path } groupName description
@@ -108,7 +110,8 @@ def test_ui_serves_assets_checks_jobs_and_runs_the_full_job(webserver):
         $params) { __typename ... on LaunchRunSuccess { run { runId } }
         ... on PythonError { message } } }""", {"params": {"selector": {
         "repositoryLocationName": repo["location"]["name"], "repositoryName": repo["name"],
-        "jobName": "full_refresh"}, "runConfigData": {}}})["launchRun"]
+        "jobName": "full_refresh"}, "runConfigData": {}, "executionMetadata": {"tags": [
+            {"key": REBUILD_TAG, "value": "true"}]}}})["launchRun"]  # every step: nothing changed
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
     started = time.monotonic()
