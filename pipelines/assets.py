@@ -8,8 +8,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from dagster import (AssetExecutionContext, AssetKey, AssetSpec, FreshnessPolicy,
-                     MaterializeResult, MetadataValue, asset, multi_asset)
+from dagster import (AssetExecutionContext, AssetKey, AssetObservation, AssetSpec,
+                     FreshnessPolicy, MaterializeResult, MetadataValue, asset, multi_asset)
 from dagster_duckdb import DuckDBResource
 
 from pipelines import unchanged
@@ -58,8 +58,12 @@ def release_id(context) -> str:
 def first_table(context, duckdb, sources, outputs, name: str, make):
     """The table of one of the first steps of a run (every other asset depends on them), made
     by `make` from the catalogues; nothing when nothing changed since the visible release was
-    published, so that every later step is skipped (pipelines/unchanged.py)."""
-    if unchanged.nothing_new(context, sources, outputs):
+    published, so that every later step is skipped (pipelines/unchanged.py); the asset then
+    records an observation naming that release."""
+    release = unchanged.nothing_new(context, sources, outputs)
+    if release:
+        context.log_event(AssetObservation(asset_key=name, metadata={
+            "unchanged since release": MetadataValue.text(release)}))
         return
     frame = make(sources.load(documents=set()))
     with duckdb.get_connection() as con:

@@ -95,13 +95,13 @@ def release_inputs(outputs: Path, run_id: str) -> str | None:
     return None
 
 
-_DECIDED: dict[str, bool] = {}  # by run id: the two first steps of a run decide once
+_DECIDED: dict[str, str | None] = {}  # by run id: the two first steps of a run decide once
 
 
-def nothing_new(context, sources, outputs) -> bool:
-    """For the first steps of a full run: True, and said in the run's log, when the visible
-    release was made from exactly what this run would read (the step then materialises nothing
-    and Dagster skips every step after it); else False, and the build database is marked as
+def nothing_new(context, sources, outputs) -> str | None:
+    """For the first steps of a full run: the id of the visible release, said in the run's log,
+    when it was made from exactly what this run would read (the step then materialises nothing
+    and Dagster skips every step after it); else None, and the build database is marked as
     being made by this run. Only a run that publishes (the whole job, or a selection with the
     release) is skipped. Bad input is not up to date: the steps reading it fail as before,
     naming the file and the entry."""
@@ -126,8 +126,8 @@ def nothing_new(context, sources, outputs) -> bool:
                 f"again: the steps after this one are skipped and release {release} stays "
                 f"visible. The run tag {REBUILD_TAG}=true (python -m pipelines.run --rebuild) "
                 f"runs them all.")
-            _DECIDED[run_id] = True
+            _DECIDED[run_id] = release
         else:
             write_mark(outputs.path, digest=digest, run_id=run_id, release=None)
-            _DECIDED[run_id] = False
+            _DECIDED[run_id] = None
     return _DECIDED[run_id]

@@ -767,10 +767,17 @@ def reading_digests(root: Path = SOURCES, cache: Path | None = None) -> dict[str
 
 
 def reading_digest(result) -> str:
-    """SHA-256 of a checked reading in canonical JSON (keys sorted): the same for the same
-    reading in any process, where pickles may differ in how they share equal strings."""
-    text = json.dumps(result, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """SHA-256 of a checked reading (document id, figures, dismissals, checks), entry by entry
+    in canonical JSON (keys sorted): the same for the same reading in any process, where
+    pickles may differ in how they share equal strings."""
+    digest = hashlib.sha256()
+    for part in result:
+        for item in (part if isinstance(part, list) else [part]):
+            digest.update(json.dumps(item, sort_keys=True, ensure_ascii=False,
+                                     default=str).encode())
+            digest.update(b"\n")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _kept_digest(key: str, path: Path, cache: Path | None) -> str | None:

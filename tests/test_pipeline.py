@@ -180,6 +180,10 @@ def test_a_run_with_nothing_new_skips_every_step_after_the_first_and_says_so(
             "full_refresh").execute_in_process(instance=instance, raise_on_error=False)
         said = [entry.user_message for entry in instance.all_logs(result.run_id)]
     assert result.success and not result.get_asset_materialization_events()
+    observed = {e.asset_key.to_user_string(): e.event_specific_data.asset_observation.metadata
+                for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"}
+    assert {name: meta["unchanged since release"].value for name, meta in observed.items()} == \
+        {"documents": before["release"], "indicators": before["release"]}
     skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
     assert {"registers", "coverage", "series_and_vintages", "charts", "release",
             "observations_observations_suite", "documents_documents_suite"} <= skipped
