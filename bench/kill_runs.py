@@ -2,13 +2,15 @@
 
     python -m bench.kill_runs [--kills 20]
 
-In a private outputs folder and DAGSTER_HOME, with the Dagster UI (`make ui`, pipelines.ui) serving the same
-instance: each round starts `python -m pipelines.run`, kills it with SIGKILL at a random moment (a
+In a private outputs folder and DAGSTER_HOME, with the Dagster UI (`make ui`, pipelines.ui)
+serving the same instance: each round starts `python -m pipelines.run --rebuild` (every step
+runs: the inputs do not change between rounds), kills it with SIGKILL at a random moment (a
 quarter of the rounds at a chosen point of the publication: during the copy, at the switch, just
-after it), checks that one whole release is visible (warehouse, Parquet, charts and quality report
-from the same release, readable), then runs once more, alternately from `make run`'s entry point
-and from the UI through GraphQL, which must succeed although the killed run is still recorded as
-started. Prints one line per round and the counts. Not a test: it takes about half an hour.
+after it), checks that one whole release is visible (warehouse, Parquet, charts and quality
+report from the same release, readable), then runs once more, alternately from `make run`'s
+entry point and from the UI through GraphQL (with the rebuild tag), which must succeed although
+the killed run is still recorded as started. Prints one line per round and the counts. Not a
+test: it takes about half an hour.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]  # the tests import their conftest
 
+from pipelines.unchanged import REBUILD_TAG  # noqa: E402
 from tests.test_release import KILL_AT, whole_release  # noqa: E402
 from tests.test_ui import free_port, graphql  # noqa: E402
 
@@ -40,7 +43,8 @@ def ui_run(port: int) -> str:
         $params) { __typename ... on LaunchRunSuccess { run { runId } } } }""", {"params": {
         "selector": {"repositoryLocationName": repo["location"]["name"],
                      "repositoryName": repo["name"], "jobName": "full_refresh"},
-        "runConfigData": {}}})["launchRun"]
+        "runConfigData": {}, "executionMetadata": {"tags": [{"key": REBUILD_TAG,
+                                                             "value": "true"}]}}})["launchRun"]
     run_id = launched["run"]["runId"]
     started = time.monotonic()
     while time.monotonic() - started < 600:
@@ -66,8 +70,8 @@ def main() -> int:
            "PYTHONPATH": str(PROJECT)}
 
     def make_run() -> int:
-        return subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, env=env,
-                              capture_output=True, text=True, timeout=900).returncode
+        return subprocess.run([sys.executable, "-m", "pipelines.run", "--rebuild"], cwd=PROJECT,
+                              env=env, capture_output=True, text=True, timeout=900).returncode
 
     assert make_run() == 0, "the first run failed"
     started = time.monotonic()
@@ -98,7 +102,7 @@ def main() -> int:
                 moment = f"at {point}"
             else:
                 while True:  # a run that ends before its kill is no kill: draw again
-                    run = subprocess.Popen([sys.executable, "-m", "pipelines.run"],
+                    run = subprocess.Popen([sys.executable, "-m", "pipelines.run", "--rebuild"],
                                            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL)
                     delay = rng.uniform(1.0, duration * 0.95)
