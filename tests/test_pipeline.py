@@ -192,6 +192,20 @@ def test_a_run_with_nothing_new_skips_every_step_after_the_first_and_says_so(
     assert visible_release(copy) == before
     assert published_files(copy) == published_files(outputs)
 
+    # A run of some assets only (not the release) is never skipped, and marks the build as its
+    # own: the next full run runs every step.
+    from dagster import AssetKey
+
+    from pipelines import unchanged
+
+    some = build_definitions(copy, sources_copy).resolve_job_def("full_refresh").execute_in_process(
+        asset_selection=[AssetKey("indicators")], raise_on_error=False)
+    assert some.success
+    assert [e.asset_key.to_user_string() for e in some.get_asset_materialization_events()] == \
+        ["indicators"]
+    assert unchanged.read_mark(copy)["run_id"] == some.run_id
+    assert unchanged.published_from(copy, unchanged.read_mark(copy)["digest"]) is None
+
 
 def test_a_release_is_up_to_date_only_while_the_build_is_that_of_its_run(tmp_path):
     import json
