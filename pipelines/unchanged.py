@@ -27,7 +27,7 @@ def code_fingerprint() -> str:
     """SHA-256 of the code that makes a release: the Python packages of the project (with their
     chart specifications and fonts) and the locked versions of what they import."""
     digest = hashlib.sha256()
-    files = [PROJECT / "uv.lock"] + sorted(
+    files = [p for p in [PROJECT / "uv.lock"] if p.is_file()] + sorted(
         p for folder in CODE for p in (PROJECT / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
         and not (folder == "sources" and p.suffix != ".py"))  # the sources' data: inputs_digest
