@@ -58,8 +58,8 @@ def chart_spec(spec: dict, catalogues) -> AssetSpec:
         f"chart_{spec['chart_id']}", group_name="publication", deps=["series"],
         kinds={"matplotlib"}, owners=OWNERS, tags={"family": spec["family"]}, skippable=True,
         description=f"Chart `{spec['chart_id']}`, {FORMS[spec['form']]} of "
-                    f"{indicator_description(spec['indicator'], catalogues)} PNG (two columns and one "
-                    f"column) and SVG with live text in French and Dutch, alt text, long "
+                    f"{indicator_description(spec['indicator'], catalogues)} PNG (two columns "
+                    f"and one column) and SVG with live text in French and Dutch, alt text, long "
                     f"description and a public CSV.\n\n![The published chart]({picture})")
 
 

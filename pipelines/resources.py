@@ -103,7 +103,7 @@ class SourcesResource(ConfigurableResource):
         with _as_failure():
             register = load_all(Path(self.root), documents,
                                 Path(self.cache) if self.cache else None)
-            _verified(register.catalogues)
+            register.catalogues.verified()
             return register
 
     def catalogues(self):
@@ -111,7 +111,7 @@ class SourcesResource(ConfigurableResource):
         from sources.register import Catalogues
 
         with _as_failure():
-            return _verified(Catalogues(Path(self.root)))
+            return Catalogues(Path(self.root)).verified()
 
     def place_lists(self, cat) -> list[dict]:
         """The lists of places of sources/place_lists.yaml, checked against the documents of
@@ -130,13 +130,6 @@ class SourcesResource(ConfigurableResource):
             cat = self.catalogues()
             return load_reference(Path(self.root), cat.indicators, cat.vocabulary["units"],
                                   cat.vocabulary["geos"])
-
-
-def _verified(cat):
-    cat.vocabulary, cat.indicators
-    for doc_id in cat.documents:
-        cat.document_text(doc_id)
-    return cat
 
 
 class _as_failure:

@@ -42,11 +42,9 @@ def inputs_digest(sources: Path, kept: Path | None) -> str:
     SHA-256 (a modified document raises RegisterError, as the loader does)."""
     from sources.register import Catalogues, reading_digests
 
-    cat = Catalogues(sources)
-    for doc_id in cat.documents:
-        cat.document_text(doc_id)
+    cat = Catalogues(sources).verified()
     parts = {"code": code_fingerprint(), "catalogues": cat.fingerprint,
-             "registers": reading_digests(sources, kept)}
+             "registers": reading_digests(cat, kept)}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

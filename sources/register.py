@@ -254,6 +254,14 @@ class Catalogues:
             self._lines[doc_id] = self.document_text(doc_id).split("\n")
         return self._lines[doc_id]
 
+    def verified(self) -> "Catalogues":
+        """These catalogues, with the vocabulary and indicators read and every document checked
+        against its SHA-256 (bad input raises RegisterError)."""
+        self.vocabulary, self.indicators
+        for doc_id in self.documents:
+            self.document_text(doc_id)
+        return self
+
     def document_text(self, doc_id: str) -> str:
         if doc_id not in self._texts:
             self._texts[doc_id] = verified_text(self.documents[doc_id])
@@ -750,13 +758,13 @@ def _keep_register(key: str, path: Path, result, cache: Path | None) -> None:
         pass  # a cache that cannot be written only costs the next run the reading
 
 
-def reading_digests(root: Path = SOURCES, cache: Path | None = None) -> dict[str, str]:
-    """The digest of each register's checked reading, by register file name (reading_digest):
-    the one kept beside the reading of its bytes (a large unchanged register costs one read of
-    its file), else that of the reading made now (read, checked and kept, as `load_all` does).
-    A register edited without changing what it says (a comment) keeps its digest."""
-    cat = Catalogues(root)
-    paths = register_files(root)
+def reading_digests(cat: Catalogues, cache: Path | None = None) -> dict[str, str]:
+    """The digest of each register's checked reading against `cat`, by register file name
+    (reading_digest): the one kept beside the reading of its bytes (a large unchanged register
+    costs one read of its file), else that of the reading made now (read, checked and kept, as
+    `load_all` does). A register edited without changing what it says (a comment) keeps its
+    digest."""
+    paths = register_files(cat.root)
     keys = {p: _register_key(p, cat) for p in paths}
     found = {p: _kept_digest(keys[p], p, cache) for p in paths}
     missing = [p for p in paths if found[p] is None]

@@ -122,17 +122,17 @@ def test_a_reading_digest_follows_what_a_register_says_not_its_bytes_nor_its_fol
 
     kept = tmp_path / "kept"
     forget_in_process()
-    first = reading_digests(sources_copy, kept)
+    first = reading_digests(Catalogues(sources_copy), kept)
     assert sorted(first) == [p.name for p in register_files(sources_copy)]
-    assert reading_digests(SOURCES) == first  # the same registers in another folder
+    assert reading_digests(Catalogues(SOURCES)) == first  # the same registers elsewhere
     edited = sources_copy / "figures" / "003.yaml"
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text + "\n# checked again in December\n", encoding="utf-8")
     forget_in_process()  # as a new process: the digests kept beside the readings are read
-    assert reading_digests(sources_copy, kept) == first
+    assert reading_digests(Catalogues(sources_copy), kept) == first
     edited.write_text(text.replace("note: 'The French", "note: 'Checked again. The French"),
                       encoding="utf-8")
-    changed = reading_digests(sources_copy, kept)
+    changed = reading_digests(Catalogues(sources_copy), kept)
     assert [n for n in first if changed[n] != first[n]] == ["003.yaml"]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.precision import half_unit
-from transforms.series import SERIES_KEY
+from transforms.series import SERIES_KEY, yearly_levels
 
 FINDING_COLUMNS = ["finding_id", "rule", "severity", "message", "expected", "actual",
                    "difference", "tolerance", "observation_id", "role", "document_id",
@@ -167,8 +167,7 @@ def repeat_findings(observations: pd.DataFrame) -> list[dict]:
 
 def jump_findings(series: pd.DataFrame, threshold: float = 0.5) -> list[dict]:
     """Plausibility: a level that moves by more than `threshold` (50 %) between consecutive years."""
-    yearly = series[series["period"].str.fullmatch(r"\d{4}") & (series["measure"] == "level")]
-    yearly = yearly.dropna(subset=SERIES_KEY).sort_values(SERIES_KEY + ["period"], kind="stable")
+    yearly = yearly_levels(series)
     prev = yearly.groupby(SERIES_KEY, sort=False)[["period", "value"]].shift(1)
     following = (yearly["period"].astype(int) - pd.to_numeric(prev["period"])) == 1
     nonzero = prev["value"].notna() & (prev["value"] != 0)

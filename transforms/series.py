@@ -139,12 +139,18 @@ def series_table(vintages: pd.DataFrame) -> pd.DataFrame:
     return kept.merge(counts.reset_index(), on=POINT_KEY).sort_values(POINT_KEY, ignore_index=True)
 
 
+def yearly_levels(series: pd.DataFrame) -> pd.DataFrame:
+    """The yearly level points of `series`, sorted by series and year: each point follows the
+    previous one of its series."""
+    yearly = series[(series["measure"] == "level") & series["period"].str.fullmatch(r"\d{4}")]
+    return yearly.dropna(subset=SERIES_KEY).sort_values(SERIES_KEY + ["period"], kind="stable")
+
+
 def changes_table(series: pd.DataFrame) -> pd.DataFrame:
     """Year-on-year change, compound annual growth over the span and an index (first year = 100)
     for every yearly level series with at least two points; percentages change in points.
     Computed on all series at once: sorted by series and year, each row beside its previous."""
-    yearly = series[(series["measure"] == "level") & series["period"].str.fullmatch(r"\d{4}")]
-    yearly = yearly.dropna(subset=SERIES_KEY).sort_values(SERIES_KEY + ["period"], kind="stable")
+    yearly = yearly_levels(series)
     yearly = yearly[yearly.groupby(SERIES_KEY, sort=False)["period"].transform("size") >= 2].copy()
     by_series = yearly.groupby(SERIES_KEY, sort=False)
     years = yearly["period"].astype(int)
@@ -157,7 +163,8 @@ def changes_table(series: pd.DataFrame) -> pd.DataFrame:
     yearly["change"] = (yearly["value"] - prev).where(in_points, (yearly["value"] / prev - 1) * 100)
     yearly.loc[~in_points & (prev == 0), "change"] = np.nan
     first, last = by_series["value"].transform("first"), by_series["value"].transform("last")
-    first_year, last_year = by_series["period"].transform("first"), by_series["period"].transform("last")
+    first_year = by_series["period"].transform("first")
+    last_year = by_series["period"].transform("last")
     yearly["span"] = first_year + "/" + last_year
     growth = ((last / first) ** (1 / (last_year.astype(int) - first_year.astype(int))) - 1) * 100
     yearly["cagr"] = growth.where(~in_points & (first > 0) & (last > 0))
